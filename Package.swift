@@ -17,14 +17,14 @@ let package = Package(
         // C libraries from Debian, each behind a small module map or shim.
         .systemLibrary(name: "CXNNPACK", path: "Sources/CXNNPACK"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
-        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CBackboneWeights", exclude: ["lite0-s16-int8.safetensors"]),
         .target(name: "CPadimKernels"),
 
         // Pure Swift building blocks.
         .target(name: "SafeTensors", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "Imaging"),
-        .target(name: "ImageCodec", dependencies: ["Imaging", "CPNG", "CJPEG"]),
+        .target(name: "ImageCodec", dependencies: ["Imaging", "CPNG", "CJPEG", "SafeTensors"]),
         .target(name: "Padim", dependencies: ["CPadimKernels", "Imaging"]),
 
         // Hardware and runtime adapters.
