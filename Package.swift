@@ -19,7 +19,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CBackboneWeights", exclude: ["lite0-s16-int8.safetensors"]),
-        .target(name: "CPadimKernels"),
+        .target(name: "CPadimKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-Wno-psabi"])]),
 
         // Pure Swift building blocks.
         .target(name: "SafeTensors", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),

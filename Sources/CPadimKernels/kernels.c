@@ -1,1 +1,107 @@
+// One source of truth for the PaDiM distance maths, compiled twice on x86_64 (baseline and
+// F16C+FMA+AVX2, picked at run time) and once elsewhere. See CPadimKernels.h for the layout.
 #include "CPadimKernels.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef float f32x8 __attribute__((ext_vector_type(8)));
+typedef _Float16 f16x8 __attribute__((ext_vector_type(8)));
+
+static inline __attribute__((always_inline)) f32x8 load_f16x8(const uint16_t *p) {
+    f16x8 h;
+    memcpy(&h, p, sizeof h);
+    return __builtin_convertvector(h, f32x8);
+}
+
+static inline __attribute__((always_inline)) f32x8 load_f32x8(const float *p) {
+    f32x8 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline __attribute__((always_inline)) void distances_body(
+    const uint16_t *factor, const uint16_t *mean, const float *x, size_t groups, size_t d,
+    float *scratch, float *out) {
+    const size_t tri = d * (d + 1) / 2;
+    f32x8 *diff = (f32x8 *)scratch;
+    for (size_t g = 0; g < groups; g++) {
+        const float *xg = x + g * d * 8;
+        const uint16_t *mg = mean + g * d * 8;
+        for (size_t i = 0; i < d; i++) {
+            f32x8 v = load_f32x8(xg + i * 8) - load_f16x8(mg + i * 8);
+            memcpy(&diff[i], &v, sizeof v);
+        }
+        const uint16_t *w = factor + g * tri * 8;
+        f32x8 total = 0;
+        for (size_t i = 0; i < d; i++) {
+            f32x8 acc = 0;
+            for (size_t j = 0; j <= i; j++) {
+                acc += load_f16x8(w) * diff[j];
+                w += 8;
+            }
+            total += acc * acc;
+        }
+        for (int l = 0; l < 8; l++) out[g * 8 + l] = sqrtf(total[l]);
+    }
+}
+
+static inline __attribute__((always_inline)) void f32_to_f16_body(const float *in, uint16_t *out, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        _Float16 h = (_Float16)in[i];
+        memcpy(&out[i], &h, sizeof h);
+    }
+}
+
+static inline __attribute__((always_inline)) void f16_to_f32_body(const uint16_t *in, float *out, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        _Float16 h;
+        memcpy(&h, &in[i], sizeof h);
+        out[i] = (float)h;
+    }
+}
+
+#if defined(__x86_64__)
+#define FAST __attribute__((target("avx2,fma,f16c")))
+
+FAST static void distances_fast(const uint16_t *f, const uint16_t *m, const float *x, size_t g, size_t d, float *s, float *o) {
+    distances_body(f, m, x, g, d, s, o);
+}
+static void distances_baseline(const uint16_t *f, const uint16_t *m, const float *x, size_t g, size_t d, float *s, float *o) {
+    distances_body(f, m, x, g, d, s, o);
+}
+FAST static void to_f16_fast(const float *in, uint16_t *out, size_t n) { f32_to_f16_body(in, out, n); }
+static void to_f16_baseline(const float *in, uint16_t *out, size_t n) { f32_to_f16_body(in, out, n); }
+FAST static void to_f32_fast(const uint16_t *in, float *out, size_t n) { f16_to_f32_body(in, out, n); }
+static void to_f32_baseline(const uint16_t *in, float *out, size_t n) { f16_to_f32_body(in, out, n); }
+
+static int has_fast(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    }
+    return cached;
+}
+
+void lineside_padim_distances(const uint16_t *factor, const uint16_t *mean, const float *x, size_t groups, size_t d,
+                              float *scratch, float *out) {
+    if (has_fast()) distances_fast(factor, mean, x, groups, d, scratch, out);
+    else distances_baseline(factor, mean, x, groups, d, scratch, out);
+}
+const char *lineside_padim_kernel_variant(void) { return has_fast() ? "x86-64-f16c-fma" : "x86-64-baseline"; }
+void lineside_f32_to_f16(const float *in, uint16_t *out, size_t count) {
+    if (has_fast()) to_f16_fast(in, out, count); else to_f16_baseline(in, out, count);
+}
+void lineside_f16_to_f32(const uint16_t *in, float *out, size_t count) {
+    if (has_fast()) to_f32_fast(in, out, count); else to_f32_baseline(in, out, count);
+}
+#else
+void lineside_padim_distances(const uint16_t *factor, const uint16_t *mean, const float *x, size_t groups, size_t d,
+                              float *scratch, float *out) {
+    distances_body(factor, mean, x, groups, d, scratch, out);
+}
+const char *lineside_padim_kernel_variant(void) { return "generic"; }
+void lineside_f32_to_f16(const float *in, uint16_t *out, size_t count) { f32_to_f16_body(in, out, count); }
+void lineside_f16_to_f32(const uint16_t *in, float *out, size_t count) { f16_to_f32_body(in, out, count); }
+#endif

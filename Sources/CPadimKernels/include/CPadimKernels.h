@@ -1,1 +1,27 @@
+#ifndef LINESIDE_CPADIMKERNELS_H
+#define LINESIDE_CPADIMKERNELS_H
 #include <stddef.h>
+#include <stdint.h>
+
+/// PaDiM patch distances for `groups` groups of 8 patches, the one hand-vectorised kernel.
+///
+/// Layout (8 patches interleaved per SIMD lane, the fastest layout measured):
+///   factor: [groups][d*(d+1)/2][8] float16 bits: W = L^-1 (S = L L^T), lower triangle packed by rows
+///   mean:   [groups][d][8]          float16 bits
+///   x:      [groups][d][8]          float32 features
+///   out:    [groups*8]              float32 sqrt(|W (x - mean)|^2)
+/// The squared distance is a sum of squares, so float16 rounding of W can never make it negative.
+/// `scratch` holds d*8 floats. On x86_64 the F16C/FMA/AVX2 variant is chosen at run time when the
+/// CPU has them (a baseline build otherwise turns every conversion into a library call); on
+/// aarch64 conversions and FMAs are single instructions in every build.
+void lineside_padim_distances(const uint16_t *factor, const uint16_t *mean, const float *x,
+                              size_t groups, size_t d, float *scratch, float *out);
+
+/// Which variant `lineside_padim_distances` uses: "x86-64-f16c-fma", "x86-64-baseline" or "generic".
+const char *lineside_padim_kernel_variant(void);
+
+/// float32 <-> float16 bit patterns (round to nearest even), vectorised where the CPU allows.
+void lineside_f32_to_f16(const float *in, uint16_t *out, size_t count);
+void lineside_f16_to_f32(const uint16_t *in, float *out, size_t count);
+
+#endif

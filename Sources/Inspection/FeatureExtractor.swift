@@ -1,0 +1,49 @@
+import Backbone
+import Imaging
+import Padim
+
+/// Image -> patch features: preprocessing into the backbone's own input buffer, one int8 pass,
+/// then the selected channels gathered into the interleaved float layout. Reuses every buffer.
+public final class FeatureExtractor {
+    public let backbone: Int8Backbone
+    public let geometry: PatchGeometry
+    public let channels: [Int]
+    private var preprocessor = Preprocessor()
+    private let gatherer: PatchFeatureGatherer
+    /// The last image's features, [groups][d][8].
+    public private(set) var features: [Float]
+
+    /// The PaDiM grid is the finest tap's grid (56x56 at 224 input, stride 4).
+    public init(backbone: Int8Backbone, channels: [Int]) {
+        let finest = backbone.graph.tensors[backbone.graph.taps[0].tensor]!
+        geometry = PatchGeometry(gridHeight: finest.height, gridWidth: finest.width, dimensions: channels.count)
+        self.backbone = backbone
+        self.channels = channels
+        gatherer = PatchFeatureGatherer(geometry: geometry, mapChannels: backbone.graph.taps.map(\.channels), selected: channels)
+        features = [Float](repeating: 0, count: geometry.featureCount)
+    }
+
+    /// Total channels over all taps (176 for the Lite0 cut: 24 + 40 + 112).
+    public static func totalChannels(_ backbone: Int8Backbone) -> Int { backbone.graph.taps.reduce(0) { $0 + $1.channels } }
+
+    public func preprocess(_ image: Image, region: PixelRect? = nil) {
+        preprocessor.prepare(image, region: region, into: backbone.input)
+    }
+
+    public func runBackbone() throws(BackboneError) { try backbone.run() }
+
+    public func gather() {
+        let maps = backbone.taps.map { tap in
+            QuantizedMap(values: tap.values, height: tap.info.height, width: tap.info.width, channels: tap.info.channels,
+                         scale: tap.info.quantization.scale, zeroPoint: tap.info.quantization.zeroPoint)
+        }
+        features.withUnsafeMutableBufferPointer { gatherer.gather(maps, into: $0) }
+    }
+
+    /// All three steps for one image.
+    public func extract(_ image: Image, region: PixelRect? = nil) throws(BackboneError) {
+        preprocess(image, region: region)
+        try runBackbone()
+        gather()
+    }
+}

@@ -1,0 +1,25 @@
+import Backbone
+import ImageCodec
+import Padim
+import SafeTensors
+
+/// Everything that can stop fit, score or eval, as one line naming the file or directory.
+public enum InspectionError: Error, CustomStringConvertible {
+    case model(path: String, reason: String)
+    case image(ImageCodecError)
+    case backbone(BackboneError)
+    case padim(PadimError)
+    case dataset(path: String, reason: String)
+    case file(FileError)
+
+    public var description: String {
+        switch self {
+        case .model(let path, let reason): "\(path): \(reason)"
+        case .image(let error): "\(error)"
+        case .backbone(let error): "\(error)"
+        case .padim(let error): "\(error)"
+        case .dataset(let path, let reason): "\(path): \(reason)"
+        case .file(let error): "\(error)"
+        }
+    }
+}

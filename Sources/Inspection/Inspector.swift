@@ -1,0 +1,49 @@
+import Backbone
+import Imaging
+import Padim
+
+/// The per-frame path of the firmware: features, patch distances, anomaly map, image score.
+public final class Inspector {
+    public let extractor: FeatureExtractor
+    public let model: ModelFile
+    private var scorer: PatchScorer
+    public private(set) var anomaly: AnomalyMap
+    /// The last patch-distance grid, [gridHeight][gridWidth].
+    public private(set) var grid: [Float]
+
+    public init(backbone: Int8Backbone, model: ModelFile) throws(InspectionError) {
+        guard model.backboneIdentity == backbone.identity else {
+            throw .model(path: "model", reason: "fitted with another backbone")
+        }
+        let extractor = FeatureExtractor(backbone: backbone, channels: model.channels)
+        guard extractor.geometry == model.data.geometry else {
+            throw .model(path: "model", reason: "geometry \(model.data.geometry) does not match the backbone's \(extractor.geometry)")
+        }
+        self.extractor = extractor
+        self.model = model
+        scorer = PatchScorer(model: model.data)
+        anomaly = AnomalyMap(gridHeight: model.data.geometry.gridHeight, gridWidth: model.data.geometry.gridWidth, size: Preprocessor.cropTo)
+        grid = [Float](repeating: 0, count: model.data.geometry.positions)
+    }
+
+    /// Patch distances of the features currently in the extractor.
+    public func scorePatches() {
+        extractor.features.withUnsafeBufferPointer { f in
+            grid.withUnsafeMutableBufferPointer { scorer.score(f, into: $0) }
+        }
+    }
+
+    /// Anomaly map and image score (its maximum) from the current grid.
+    public func postprocess() -> Float {
+        grid.withUnsafeBufferPointer { anomaly.compute($0) }
+    }
+
+    /// The whole path for one image: returns the image score.
+    public func inspect(_ image: Image, region: PixelRect? = nil) throws(InspectionError) -> Float {
+        do { try extractor.extract(image, region: region) } catch { throw .backbone(error) }
+        scorePatches()
+        return postprocess()
+    }
+
+    public func isDefective(score: Float) -> Bool { score > model.threshold }
+}

@@ -1,0 +1,121 @@
+/// Streams good images into per-patch sums, so a fit's memory does not depend on how many images
+/// it sees: per position the sum of (x - K) and the lower triangle of the sum of (x - K)(x - K)^T,
+/// in float64, with K the first image's features (the shifted-data algorithm: sums stay small,
+/// so E[xx^T] - mu mu^T does not cancel catastrophically).
+///
+/// Memory: positions * (d + d(d+1)/2) doubles = 129 MB for 56x56 patches and d = 100.
+public struct FitAccumulator: Sendable {
+    public let geometry: PatchGeometry
+    public private(set) var count = 0
+    private var shift: [Double]       // [positions][d]
+    private var sum: [Double]         // [positions][d]
+    private var outer: [Double]       // [positions][triangle]
+    private var centred: [Double]     // scratch, [d]
+
+    public init(geometry: PatchGeometry) {
+        self.geometry = geometry
+        shift = [Double](repeating: 0, count: geometry.positions * geometry.dimensions)
+        sum = shift
+        outer = [Double](repeating: 0, count: geometry.positions * geometry.triangle)
+        centred = [Double](repeating: 0, count: geometry.dimensions)
+    }
+
+    /// Adds one image's features (interleaved [groups][d][8] layout from `PatchFeatureGatherer`).
+    public mutating func add(_ features: UnsafeBufferPointer<Float>) {
+        precondition(features.count >= geometry.featureCount, "feature block too small")
+        let d = geometry.dimensions, tri = geometry.triangle, lanes = PatchGeometry.lanes
+        let first = count == 0
+        shift.withUnsafeMutableBufferPointer { shift in
+        sum.withUnsafeMutableBufferPointer { sum in
+        outer.withUnsafeMutableBufferPointer { outer in
+        centred.withUnsafeMutableBufferPointer { v in
+            for p in 0..<geometry.positions {
+                let base = (p / lanes) * d * lanes + p % lanes
+                if first {
+                    for c in 0..<d { shift[p * d + c] = Double(features[base + c * lanes]) }
+                }
+                for c in 0..<d {
+                    let x = Double(features[base + c * lanes]) - shift[p * d + c]
+                    v[c] = x
+                    sum[p * d + c] += x
+                }
+                var k = p * tri
+                for i in 0..<d {
+                    let vi = v[i]
+                    for j in 0...i {
+                        outer[k + j] += vi * v[j]
+                    }
+                    k += i + 1
+                }
+            }
+        }
+        }
+        }
+        }
+        count += 1
+    }
+
+    /// The fitted model: mean and W = L^-1 with L the Cholesky factor of the covariance (N - 1
+    /// normalisation) plus `epsilon` * I, both rounded to float16.
+    public func finish(epsilon: Double = 0.01) throws(PadimError) -> PadimModelData {
+        guard count >= 2 else { throw .tooFewImages(count) }
+        let d = geometry.dimensions, tri = geometry.triangle
+        var mean = [Float](repeating: 0, count: geometry.positions * d)
+        var factor = [Float](repeating: 0, count: geometry.positions * tri)
+        var covariance = [Double](repeating: 0, count: d * d)
+        let n = Double(count)
+        for p in 0..<geometry.positions {
+            for c in 0..<d { mean[p * d + c] = Float(shift[p * d + c] + sum[p * d + c] / n) }
+            var k = p * tri
+            for i in 0..<d {
+                for j in 0...i {
+                    let value = (outer[k + j] - sum[p * d + i] * sum[p * d + j] / n) / (n - 1)
+                    covariance[i * d + j] = value + (i == j ? epsilon : 0)
+                }
+                k += i + 1
+            }
+            guard Cholesky.factorInPlace(&covariance, d) else { throw .notPositiveDefinite(position: p) }
+            let inverse = Cholesky.invertLower(covariance, d)
+            var t = p * tri
+            for i in 0..<d {
+                for j in 0...i { factor[t] = Float(inverse[i * d + j]); t += 1 }
+            }
+        }
+        return PadimModelData(geometry: geometry, mean: Float16Buffer(mean), factor: Float16Buffer(factor))
+    }
+}
+
+/// Dense lower-triangular Cholesky helpers in float64 (row-major d x d).
+public enum Cholesky {
+    /// Overwrites the lower triangle of `a` with L such that A = L L^T. False if A is not
+    /// positive definite.
+    public static func factorInPlace(_ a: inout [Double], _ d: Int) -> Bool {
+        for j in 0..<d {
+            var diagonal = a[j * d + j]
+            for k in 0..<j { diagonal -= a[j * d + k] * a[j * d + k] }
+            guard diagonal > 0, diagonal.isFinite else { return false }
+            let ljj = diagonal.squareRoot()
+            a[j * d + j] = ljj
+            for i in (j + 1)..<max(j + 1, d) {
+                var s = a[i * d + j]
+                for k in 0..<j { s -= a[i * d + k] * a[j * d + k] }
+                a[i * d + j] = s / ljj
+            }
+        }
+        return true
+    }
+
+    /// The inverse of the lower-triangular factor in the lower triangle of `l` (forward substitution).
+    public static func invertLower(_ l: [Double], _ d: Int) -> [Double] {
+        var inv = [Double](repeating: 0, count: d * d)
+        for j in 0..<d {
+            inv[j * d + j] = 1 / l[j * d + j]
+            for i in (j + 1)..<max(j + 1, d) {
+                var s = 0.0
+                for k in j..<i { s -= l[i * d + k] * inv[k * d + j] }
+                inv[i * d + j] = s / l[i * d + i]
+            }
+        }
+        return inv
+    }
+}
