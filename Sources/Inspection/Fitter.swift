@@ -1,0 +1,121 @@
+import Backbone
+import ImageCodec
+import Imaging
+import Padim
+
+/// Fits a PaDiM model from good images, streaming: memory depends on the grid and d only.
+///
+/// Threshold rule (documented in the README): every k-th image (k = round(1 / holdout)) is held out
+/// of the fit; threshold = margin x the highest held-out score. With no hold-out the highest
+/// in-sample score is used, which is optimistic, and the model says so in `threshold_rule`.
+public struct FitSettings: Sendable {
+    public var dimensions = 100
+    public var seed: UInt64 = 1234
+    public var epsilon = 0.01
+    public var holdoutFraction = 0.1
+    public var margin: Float = 1.1
+
+    public init() {}
+}
+
+public struct FitReport: Sendable {
+    public var fitted = 0
+    public var heldOut = 0
+    public var greyImages = 0
+    public var colourImages = 0
+    public var heldOutScores: [Float] = []
+}
+
+public final class Fitter {
+    public let settings: FitSettings
+    public let extractor: FeatureExtractor
+    private var accumulator: FitAccumulator
+    private var heldOut: [Image] = []
+    public private(set) var report = FitReport()
+    private var seen = 0
+
+    public init(backbone: Int8Backbone, settings: FitSettings = FitSettings()) throws(InspectionError) {
+        let total = FeatureExtractor.totalChannels(backbone)
+        guard settings.dimensions > 0, settings.dimensions <= total else {
+            throw .dataset(path: "fit", reason: "cannot keep \(settings.dimensions) of \(total) channels")
+        }
+        guard (0..<1).contains(settings.holdoutFraction) else {
+            throw .dataset(path: "fit", reason: "hold-out fraction must be in [0, 1)")
+        }
+        self.settings = settings
+        let channels = ChannelSelection.draw(count: settings.dimensions, from: total, seed: settings.seed)
+        extractor = FeatureExtractor(backbone: backbone, channels: channels)
+        accumulator = FitAccumulator(geometry: extractor.geometry)
+    }
+
+    private var holdoutEvery: Int { settings.holdoutFraction > 0 ? max(2, Int((1 / settings.holdoutFraction).rounded())) : 0 }
+
+    /// Adds one good image: into the fit, or kept aside for the threshold.
+    public func add(_ image: Image, region: PixelRect? = nil) throws(InspectionError) {
+        seen += 1
+        if image.layout == .grey { report.greyImages += 1 } else { report.colourImages += 1 }
+        if holdoutEvery > 0, seen % holdoutEvery == 0 {
+            heldOut.append(image)
+            return
+        }
+        do { try extractor.extract(image, region: region) } catch { throw .backbone(error) }
+        extractor.features.withUnsafeBufferPointer { accumulator.add($0) }
+        report.fitted += 1
+    }
+
+    public func add(path: String) throws(InspectionError) {
+        let image: Image
+        do { image = try ImageDecoder.read(path) } catch { throw .image(error) }
+        try add(image)
+    }
+
+    /// Finishes the fit, scores the held-out images and returns the model with its threshold.
+    public func finish(extraFacts: [String: String] = [:]) throws(InspectionError) -> ModelFile {
+        let data: PadimModelData
+        do { data = try accumulator.finish(epsilon: settings.epsilon) } catch { throw .padim(error) }
+        var model = ModelFile(data: data, channels: extractor.channels, backboneIdentity: extractor.backbone.identity,
+                              threshold: 1, facts: [:])
+        let inspector = try Inspector(backbone: extractor.backbone, model: model)
+        var scores: [Float] = []
+        for image in heldOut { scores.append(try inspector.inspect(image)) }
+        let rule: String
+        if scores.isEmpty {
+            rule = "in-sample maximum x \(settings.margin) (no hold-out: optimistic)"
+            // Re-extracting the fit images would need them again; score what is left in memory: none.
+            // Callers without hold-out pass the in-sample scores through `inSampleScores`.
+        } else {
+            rule = "held-out maximum x \(settings.margin)"
+        }
+        report.heldOut = scores.count
+        report.heldOutScores = scores
+        let sorted = scores.sorted()
+        model.threshold = (sorted.last ?? 1) * settings.margin
+        var facts = extraFacts
+        facts["image_count"] = String(report.fitted)
+        facts["holdout_count"] = String(scores.count)
+        facts["grey_images"] = String(report.greyImages)
+        facts["colour_images"] = String(report.colourImages)
+        facts["seed"] = String(settings.seed)
+        facts["epsilon"] = "\(settings.epsilon)"
+        facts["threshold_rule"] = rule
+        facts["input"] = "resize 256x256 triangle filter, centre crop 224x224"
+        if !sorted.isEmpty {
+            facts["holdout_scores"] = "min \(sorted.first!) median \(sorted[sorted.count / 2]) max \(sorted.last!) mean \(sorted.reduce(0, +) / Float(sorted.count))"
+        }
+        model.facts = facts
+        return model
+    }
+
+    /// For a fit without hold-out: sets the threshold from the in-sample scores of `images`.
+    public static func thresholdFromInSample(_ model: inout ModelFile, backbone: Int8Backbone, paths: [String], margin: Float) throws(InspectionError) {
+        let inspector = try Inspector(backbone: backbone, model: model)
+        var top: Float = 0
+        for path in paths {
+            let image: Image
+            do { image = try ImageDecoder.read(path) } catch { throw .image(error) }
+            top = max(top, try inspector.inspect(image))
+        }
+        model.threshold = top * margin
+        model.facts["insample_max"] = "\(top)"
+    }
+}
