@@ -18,21 +18,22 @@ let package = Package(
         .systemLibrary(name: "CXNNPACK", path: "Sources/CXNNPACK"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
-        .target(name: "CBackboneWeights", exclude: ["lite0-s16-int8.safetensors"]),
+        .target(name: "CBackboneWeights", exclude: ["lite0-s16-int8.safetensors"], cSettings: [.unsafeFlags(["-Wno-c23-extensions"])]),
         .target(name: "CPadimKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-Wno-psabi"])]),
 
         // Pure Swift building blocks.
         .target(name: "SafeTensors", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "Imaging"),
         .target(name: "ImageCodec", dependencies: ["Imaging", "CPNG", "CJPEG", "SafeTensors"]),
-        .target(name: "Padim", dependencies: ["CPadimKernels", "Imaging"]),
+        .target(name: "Padim", dependencies: ["CPadimKernels"]),
+        .target(name: "DemoScene", dependencies: ["Imaging", "Padim"]),
 
         // Hardware and runtime adapters.
         .target(name: "Backbone", dependencies: ["CXNNPACK", "CBackboneWeights", "SafeTensors", "Imaging"]),
         .target(name: "Inspection", dependencies: ["Backbone", "Padim", "SafeTensors", "Imaging", "ImageCodec",
                                                    .product(name: "SystemPackage", package: "swift-system")]),
 
-        .executableTarget(name: "lineside", dependencies: ["Inspection", "Backbone", "Padim", "Imaging", "ImageCodec",
+        .executableTarget(name: "lineside", dependencies: ["Inspection", "Backbone", "Padim", "Imaging", "ImageCodec", "DemoScene",
                                                            "SafeTensors",
                                                            .product(name: "SystemPackage", package: "swift-system")]),
 
@@ -40,6 +41,6 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImageCodec"]),
         .testTarget(name: "PadimTests", dependencies: ["Padim"]),
         .testTarget(name: "BackboneTests", dependencies: ["Backbone", "Imaging"]),
-        .testTarget(name: "InspectionTests", dependencies: ["Inspection"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "DemoScene", "ImageCodec"]),
     ]
 )

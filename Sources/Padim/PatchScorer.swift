@@ -7,7 +7,6 @@ public struct PatchScorer: Sendable {
     public let geometry: PatchGeometry
     private let factor: [UInt16]    // [groups][triangle][8]
     private let mean: [UInt16]      // [groups][d][8]
-    private var scratch: [Float]
 
     public init(model: PadimModelData) {
         let g = model.geometry, lanes = PatchGeometry.lanes
@@ -21,19 +20,16 @@ public struct PatchScorer: Sendable {
         geometry = g
         self.factor = factor
         self.mean = mean
-        scratch = [Float](repeating: 0, count: g.dimensions * lanes)
     }
 
     /// Distances for all positions, row-major [gridHeight][gridWidth], from interleaved features.
-    public mutating func score(_ features: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
+    public func score(_ features: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
         precondition(features.count >= geometry.featureCount && out.count >= geometry.positions, "buffers too small")
         let g = geometry
         factor.withUnsafeBufferPointer { f in
             mean.withUnsafeBufferPointer { m in
-                scratch.withUnsafeMutableBufferPointer { s in
-                    lineside_padim_distances(f.baseAddress, m.baseAddress, features.baseAddress, g.groups, g.dimensions,
-                                             s.baseAddress, out.baseAddress)
-                }
+                lineside_padim_distances(f.baseAddress, m.baseAddress, features.baseAddress, g.groups, g.dimensions,
+                                         out.baseAddress)
             }
         }
     }

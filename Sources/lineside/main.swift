@@ -1,1 +1,43 @@
-print("lineside")
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// lineside: one binary, one command per job. Exit codes: 0 success, 1 failure, 2 usage error.
+let commands: [(name: String, summary: String, run: ([String]) throws -> Int32)] = [
+    ("fit", "fit a PaDiM model from a folder of good images", FitCommand.run),
+    ("score", "score images with a model (optionally write heatmaps)", ScoreCommand.run),
+    ("eval", "image and pixel AUROC on an MVTec-AD-layout category", EvalCommand.run),
+    ("bench", "per-stage timings (median, p99) on this machine", BenchCommand.run),
+    ("features", "write the backbone taps of images as safetensors (for tools/compare.py)", FeaturesCommand.run),
+]
+
+@MainActor func usage() -> String {
+    var text = "usage: lineside <command> [options]\n\ncommands:\n"
+    for command in commands { text += "  " + command.name.padding(10) + command.summary + "\n" }
+    text += "\n'lineside <command> --help' describes a command's options."
+    return text
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+}
+
+let argv = Array(CommandLine.arguments.dropFirst())
+guard let name = argv.first, name != "--help", name != "-h", name != "help" else {
+    print(usage())
+    exit(argv.isEmpty ? 2 : 0)
+}
+guard let command = commands.first(where: { $0.name == name }) else {
+    Console.error("unknown command '\(name)'")
+    Console.note(usage())
+    exit(2)
+}
+do {
+    exit(try command.run(Array(argv.dropFirst())))
+} catch let error as UsageError {
+    Console.error("\(name): \(error)")
+    exit(2)
+} catch {
+    Console.error("\(error)")
+    exit(1)
+}

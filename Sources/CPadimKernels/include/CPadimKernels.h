@@ -11,11 +11,11 @@
 ///   x:      [groups][d][8]          float32 features
 ///   out:    [groups*8]              float32 sqrt(|W (x - mean)|^2)
 /// The squared distance is a sum of squares, so float16 rounding of W can never make it negative.
-/// `scratch` holds d*8 floats. On x86_64 the F16C/FMA/AVX2 variant is chosen at run time when the
+/// On x86_64 the F16C/FMA/AVX2 variant is chosen at run time when the
 /// CPU has them (a baseline build otherwise turns every conversion into a library call); on
 /// aarch64 conversions and FMAs are single instructions in every build.
 void lineside_padim_distances(const uint16_t *factor, const uint16_t *mean, const float *x,
-                              size_t groups, size_t d, float *scratch, float *out);
+                              size_t groups, size_t d, float *out);
 
 /// Which variant `lineside_padim_distances` uses: "x86-64-f16c-fma", "x86-64-baseline" or "generic".
 const char *lineside_padim_kernel_variant(void);

@@ -1,0 +1,85 @@
+import Backbone
+import DemoScene
+import ImageCodec
+import Imaging
+import Inspection
+import Padim
+
+enum BenchCommand {
+    static let help = """
+    usage: lineside bench [--runs N] [--threads 1,2] [--model M] [--image FILE]
+
+    Times each stage of the per-frame path at 224x224 and prints median, p99 and min in ms over
+    N runs (after 5 warm-up runs) for each thread count. Without --model it fits a model on 12
+    generated images first (scoring cost does not depend on the model's values). Without --image
+    it decodes a generated 640x480 PNG.
+
+      --runs N         timed runs per thread count (default 100)
+      --threads LIST   comma-separated backbone thread counts (default 1,2)
+      --model M        model to score with
+      --image FILE     PNG or JPEG to decode and inspect
+    """
+
+    static func run(_ argv: [String]) throws -> Int32 {
+        let args = try Arguments(argv, valued: ["runs", "threads", "model", "image"], switches: ["help"])
+        if args.has("help") { print(help); return 0 }
+        let runs = try args.int("runs", default: 100, range: 1...100_000)
+        let threadList = (args.string("threads") ?? "1,2").split(separator: ",").compactMap { Int($0) }
+        guard !threadList.isEmpty, threadList.allSatisfy({ (1...64).contains($0) }) else { throw UsageError("--threads takes a list like 1,2") }
+
+        let encoded: [UInt8]
+        if let path = args.string("image") {
+            encoded = try FileIO_read(path)
+        } else {
+            let frame = PartRenderer(size: 480).render(index: 0)
+            encoded = try PNGEncoder.encode(Image(width: 480, height: 480, layout: .rgb, pixels: frame.pixels))
+        }
+        print("lineside bench: \(runs) runs per thread count, PaDiM kernel \(PatchScorer.kernelVariant)")
+        for threads in threadList {
+            let backbone = try Runtime.backbone(threads: threads)
+            let model: ModelFile
+            if let path = args.string("model") { model = try Runtime.model(path, backbone: backbone) } else { model = try syntheticModel(backbone) }
+            let inspector = try Inspector(backbone: backbone, model: model)
+            var stages: [(String, [Double])] = [("decode", []), ("preprocess", []), ("backbone", []), ("scoring", []),
+                                                 ("postprocess", []), ("frame (preprocess..score)", [])]
+            for run in 0..<(runs + 5) {
+                let t0 = MonotonicClock.nanoseconds()
+                let image = try ImageDecoder.decode(encoded, path: "bench image")
+                let t1 = MonotonicClock.nanoseconds()
+                inspector.extractor.preprocess(image)
+                let t2 = MonotonicClock.nanoseconds()
+                try inspector.extractor.runBackbone()
+                let t3 = MonotonicClock.nanoseconds()
+                inspector.extractor.gather()
+                inspector.scorePatches()
+                let t4 = MonotonicClock.nanoseconds()
+                _ = inspector.postprocess()
+                let t5 = MonotonicClock.nanoseconds()
+                guard run >= 5 else { continue }
+                for (i, (a, b)) in [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t1, t5)].enumerated() {
+                    stages[i].1.append(Double(b - a) / 1e6)
+                }
+            }
+            print("threads \(threads)")
+            print("  " + "stage".padding(28) + "median ms".padding(11) + "p99 ms".padding(9) + "min ms")
+            for (name, samples) in stages {
+                let s = samples.sorted()
+                let p99 = s[min(s.count - 1, Int((Double(s.count) * 0.99).rounded(.up)) - 1)]
+                print("  " + name.padding(28) + fixed(s[s.count / 2], 2).padding(11) + fixed(p99, 2).padding(9) + fixed(s[0], 2))
+            }
+        }
+        return 0
+    }
+
+    static func syntheticModel(_ backbone: Int8Backbone) throws -> ModelFile {
+        var settings = FitSettings()
+        settings.holdoutFraction = 0.25
+        let fitter = try Fitter(backbone: backbone, settings: settings)
+        let renderer = PartRenderer()
+        for i in 0..<12 { try fitter.add(renderer.render(index: i)) }
+        return try fitter.finish()
+    }
+}
+
+import SafeTensors
+func FileIO_read(_ path: String) throws -> [UInt8] { try FileIO.read(path) }

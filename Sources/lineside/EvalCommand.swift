@@ -1,0 +1,44 @@
+import Inspection
+
+enum EvalCommand {
+    static let help = """
+    usage: lineside eval --model M --dataset CATEGORY_DIR [--json FILE]
+
+    Scores CATEGORY_DIR/test/<type>/*.png (MVTec AD layout) and prints image AUROC and, where
+    ground_truth/<type>/<stem>_mask.png masks exist, pixel AUROC: overall and per defect type.
+
+      --model M        model fitted on CATEGORY_DIR/train/good
+      --dataset DIR    the category folder
+      --json FILE      also write metrics and per-image scores as JSON ('-' for stdout)
+      --threads N      backbone threads (default 2)
+    """
+
+    static func run(_ argv: [String]) throws -> Int32 {
+        let args = try Arguments(argv, valued: ["model", "dataset", "json", "threads"], switches: ["help"])
+        if args.has("help") { print(help); return 0 }
+        let backbone = try Runtime.backbone(threads: try args.int("threads", default: 2, range: 1...64))
+        let inspector = try Inspector(backbone: backbone, model: try Runtime.model(try args.required("model"), backbone: backbone))
+        let start = MonotonicClock.seconds()
+        var evaluation = try Evaluation.run(inspector: inspector, category: try args.required("dataset")) { done, total in
+            Console.progress("eval: \(done)/\(total) images")
+        }
+        Console.endProgress()
+        evaluation.seconds = MonotonicClock.seconds() - start
+        let json = args.string("json")
+        if json != "-" {
+            print("type".padding(16) + "images".padding(8) + "image AUROC".padding(13) + "pixel AUROC")
+            for m in evaluation.metrics {
+                print(m.type.padding(16) + String(m.images).padding(8) + (m.imageAUROC.map { fixed($0, 4) } ?? "-").padding(13)
+                      + (m.pixelAUROC.map { fixed($0, 4) } ?? "-"))
+            }
+            print("scored \(evaluation.items.count) images in \(fixed(evaluation.seconds, 1)) s")
+        }
+        if let json {
+            let text = evaluation.json.serialized + "\n"
+            if json == "-" { print(text, terminator: "") } else {
+                try FileOutput.write(text, to: json)
+            }
+        }
+        return 0
+    }
+}

@@ -1,0 +1,51 @@
+import Inspection
+import SafeTensors
+
+enum FitCommand {
+    static let help = """
+    usage: lineside fit --images DIR --model OUT [options]
+
+    Fits a PaDiM model from the PNG/JPEG images of good parts in DIR and saves it atomically to OUT
+    (the previous OUT is kept as OUT.previous). Memory does not grow with the number of images.
+
+      --images DIR        folder of good images (needs at least 2 fitted + hold-out)
+      --model OUT         model file to write (safetensors)
+      --holdout F         fraction held out to set the threshold (default 0.1; 0 = in-sample)
+      --margin M          threshold = M x highest held-out score (default 1.1)
+      --dimensions D      random feature channels kept (default 100 of 176)
+      --seed S            seed of the channel draw (default 1234)
+      --threads N         backbone threads (default 2)
+    """
+
+    static func run(_ argv: [String]) throws -> Int32 {
+        let args = try Arguments(argv, valued: ["images", "model", "holdout", "margin", "dimensions", "seed", "threads"], switches: ["help"])
+        if args.has("help") { print(help); return 0 }
+        let folder = try args.required("images"), output = try args.required("model")
+        var settings = FitSettings()
+        settings.holdoutFraction = try args.double("holdout", default: 0.1, range: 0...0.5)
+        settings.margin = Float(try args.double("margin", default: 1.1, range: 1...10))
+        settings.dimensions = try args.int("dimensions", default: 100, range: 1...176)
+        settings.seed = UInt64(try args.int("seed", default: 1234, range: 0...Int.max))
+        let threads = try args.int("threads", default: 2, range: 1...64)
+
+        let paths = try ImageFolder.list(folder)
+        let backbone = try Runtime.backbone(threads: threads)
+        let fitter = try Fitter(backbone: backbone, settings: settings)
+        let start = MonotonicClock.seconds()
+        for (i, path) in paths.enumerated() {
+            try fitter.add(path: path)
+            Console.progress("fit: \(i + 1)/\(paths.count) images")
+        }
+        Console.endProgress()
+        var model = try fitter.finish(extraFacts: ["source": folder])
+        if fitter.report.heldOut == 0 {
+            try Fitter.thresholdFromInSample(&model, backbone: backbone, paths: paths, margin: settings.margin)
+        }
+        try model.save(output, keepPrevious: Directory.exists(output) ? output + ".previous" : nil)
+        let report = fitter.report
+        print("fitted \(report.fitted) images (\(report.heldOut) held out) in \(fixed(MonotonicClock.seconds() - start, 1)) s")
+        print("threshold \(fixed(model.threshold, 3)) (\(model.facts["threshold_rule"] ?? ""))")
+        print("model written to \(output)")
+        return 0
+    }
+}

@@ -1,0 +1,44 @@
+import ImageCodec
+import Imaging
+import Inspection
+
+enum ScoreCommand {
+    static let help = """
+    usage: lineside score --model M [--heatmap DIR] IMAGE...
+
+    Prints one line per image: score, verdict (OK or REJECT against the model's threshold), file.
+    Exits 1 if any image could not be read (the others are still scored).
+
+      --model M        model file from 'lineside fit'
+      --heatmap DIR    also write DIR/<name>.heatmap.png: the 224x224 view with the anomaly map
+      --threads N      backbone threads (default 2)
+    """
+
+    static func run(_ argv: [String]) throws -> Int32 {
+        let args = try Arguments(argv, valued: ["model", "heatmap", "threads"], switches: ["help"])
+        if args.has("help") { print(help); return 0 }
+        guard !args.positionals.isEmpty else { throw UsageError("give at least one image") }
+        let backbone = try Runtime.backbone(threads: try args.int("threads", default: 2, range: 1...64))
+        let inspector = try Inspector(backbone: backbone, model: try Runtime.model(try args.required("model"), backbone: backbone))
+        let heatmaps = args.string("heatmap")
+        var failures = 0
+        var preprocessor = Preprocessor()
+        for path in args.positionals {
+            do {
+                let image = try ImageDecoder.read(path)
+                let score = try inspector.inspect(image)
+                print("\(fixed(score, 3))\t\(inspector.isDefective(score: score) ? "REJECT" : "OK")\t\(path)")
+                if let heatmaps {
+                    let view = preprocessor.croppedRGB(image)
+                    let name = String(path.split(separator: "/").last ?? "image")
+                    try PNGEncoder.write(Heatmap.overlay(view, map: inspector.anomaly.map, threshold: inspector.model.threshold),
+                                         to: heatmaps + "/" + name + ".heatmap.png")
+                }
+            } catch {
+                Console.error("\(error)")
+                failures += 1
+            }
+        }
+        return failures == 0 ? 0 : 1
+    }
+}
