@@ -63,6 +63,12 @@ public final class Int8Backbone {
         }
     }
 
+    /// Any tensor's int8 values after `run()` (for tests and diagnostics).
+    public func values(of tensor: Int) -> UnsafeBufferPointer<Int8> {
+        let info = graph.tensors[tensor]!
+        return UnsafeBufferPointer(rebasing: buffers[tensor]![0..<info.elementCount])
+    }
+
     /// The feature taps of the last run, in graph order (stride 4, 8, 16).
     public var taps: [TapView] {
         graph.taps.map { tap in

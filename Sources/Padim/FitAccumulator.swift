@@ -55,6 +55,20 @@ public struct FitAccumulator: Sendable {
         count += 1
     }
 
+    /// Mean and the lower triangle of covariance + epsilon * I (row-major d x d) at one position.
+    public func statistics(position p: Int, epsilon: Double, mean: inout [Double], covariance: inout [Double]) {
+        let d = geometry.dimensions, n = Double(count)
+        var k = p * geometry.triangle
+        for c in 0..<d { mean[c] = shift[p * d + c] + sum[p * d + c] / n }
+        for i in 0..<d {
+            for j in 0...i {
+                let value = (outer[k + j] - sum[p * d + i] * sum[p * d + j] / n) / (n - 1)
+                covariance[i * d + j] = value + (i == j ? epsilon : 0)
+            }
+            k += i + 1
+        }
+    }
+
     /// The fitted model: mean and W = L^-1 with L the Cholesky factor of the covariance (N - 1
     /// normalisation) plus `epsilon` * I, both rounded to float16.
     public func finish(epsilon: Double = 0.01) throws(PadimError) -> PadimModelData {
@@ -63,19 +77,17 @@ public struct FitAccumulator: Sendable {
         var mean = [Float](repeating: 0, count: geometry.positions * d)
         var factor = [Float](repeating: 0, count: geometry.positions * tri)
         var covariance = [Double](repeating: 0, count: d * d)
-        let n = Double(count)
+        var inverse = [Double](repeating: 0, count: d * d)
+        var mean64 = [Double](repeating: 0, count: d)
         for p in 0..<geometry.positions {
-            for c in 0..<d { mean[p * d + c] = Float(shift[p * d + c] + sum[p * d + c] / n) }
-            var k = p * tri
-            for i in 0..<d {
-                for j in 0...i {
-                    let value = (outer[k + j] - sum[p * d + i] * sum[p * d + j] / n) / (n - 1)
-                    covariance[i * d + j] = value + (i == j ? epsilon : 0)
+            statistics(position: p, epsilon: epsilon, mean: &mean64, covariance: &covariance)
+            for c in 0..<d { mean[p * d + c] = Float(mean64[c]) }
+            let ok = covariance.withUnsafeMutableBufferPointer { a in
+                inverse.withUnsafeMutableBufferPointer { inv in
+                    Cholesky.factor(a, d) && { Cholesky.invertLower(a, d, into: inv); return true }()
                 }
-                k += i + 1
             }
-            guard Cholesky.factorInPlace(&covariance, d) else { throw .notPositiveDefinite(position: p) }
-            let inverse = Cholesky.invertLower(covariance, d)
+            guard ok else { throw .notPositiveDefinite(position: p) }
             var t = p * tri
             for i in 0..<d {
                 for j in 0...i { factor[t] = Float(inverse[i * d + j]); t += 1 }
@@ -89,7 +101,7 @@ public struct FitAccumulator: Sendable {
 public enum Cholesky {
     /// Overwrites the lower triangle of `a` with L such that A = L L^T. False if A is not
     /// positive definite.
-    public static func factorInPlace(_ a: inout [Double], _ d: Int) -> Bool {
+    public static func factor(_ a: UnsafeMutableBufferPointer<Double>, _ d: Int) -> Bool {
         for j in 0..<d {
             var diagonal = a[j * d + j]
             for k in 0..<j { diagonal -= a[j * d + k] * a[j * d + k] }
@@ -105,17 +117,19 @@ public enum Cholesky {
         return true
     }
 
-    /// The inverse of the lower-triangular factor in the lower triangle of `l` (forward substitution).
-    public static func invertLower(_ l: [Double], _ d: Int) -> [Double] {
-        var inv = [Double](repeating: 0, count: d * d)
-        for j in 0..<d {
-            inv[j * d + j] = 1 / l[j * d + j]
-            for i in (j + 1)..<max(j + 1, d) {
-                var s = 0.0
-                for k in j..<i { s -= l[i * d + k] * inv[k * d + j] }
-                inv[i * d + j] = s / l[i * d + i]
+    /// The inverse of the lower-triangular factor in `l` into the lower triangle of `inv`
+    /// (forward substitution, row by row so the inner loop runs along contiguous memory).
+    public static func invertLower(_ l: UnsafeMutableBufferPointer<Double>, _ d: Int, into inv: UnsafeMutableBufferPointer<Double>) {
+        for i in 0..<(d * d) { inv[i] = 0 }
+        for i in 0..<d {
+            let lii = l[i * d + i]
+            inv[i * d + i] = 1 / lii
+            // Row i of L^-1: inv[i][j] = -(sum_{k=j}^{i-1} l[i][k] inv[k][j]) / l[i][i] for j < i.
+            for k in 0..<i {
+                let lik = l[i * d + k]
+                for j in 0...k { inv[i * d + j] -= lik * inv[k * d + j] }
             }
+            for j in 0..<i { inv[i * d + j] /= lii }
         }
-        return inv
     }
 }

@@ -1,0 +1,95 @@
+import Testing
+@testable import Imaging
+
+@Suite struct ResampleFilterTests {
+    @Test func weightsSumToOneAndStayInBounds() {
+        for (input, output) in [(512, 256), (103, 256), (900, 256), (256, 256), (4000, 256)] {
+            let filter = ResampleFilter(inputSize: input, outputSize: output)
+            for x in 0..<output {
+                let w = filter.weights[(x * filter.maximumTaps)..<(x * filter.maximumTaps + filter.counts[x])]
+                #expect(abs(w.reduce(0, +) - 1) < 1e-5)
+                #expect(filter.starts[x] >= 0 && filter.starts[x] + filter.counts[x] <= input)
+            }
+        }
+    }
+
+    @Test func sameSizeIsIdentity() {
+        let filter = ResampleFilter(inputSize: 256, outputSize: 256)
+        #expect(filter.counts.allSatisfy { $0 == 1 })
+        #expect(filter.starts == Array(0..<256))
+    }
+
+    @Test func halvingAveragesPairsWithTriangleWeights() {
+        // scale 2, support 2: centre 2x+1, taps 2x-1...2x+2 weighted 1/8, 3/8, 3/8, 1/8.
+        let filter = ResampleFilter(inputSize: 512, outputSize: 256)
+        let x = 10
+        #expect(filter.starts[x] == 19 && filter.counts[x] == 4)
+        let w = Array(filter.weights[(x * filter.maximumTaps)..<(x * filter.maximumTaps + 4)])
+        #expect(w.map { ($0 * 8).rounded() } == [1, 3, 3, 1])
+    }
+}
+
+@Suite struct PreprocessorTests {
+    func gradient(width: Int, height: Int, layout: Image.Layout) -> Image {
+        var pixels: [UInt8] = []
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<layout.channels { pixels.append(UInt8((x * 3 + y * 5 + c * 40) % 256)) }
+            }
+        }
+        return Image(width: width, height: height, layout: layout, pixels: pixels)
+    }
+
+    @Test func constantImageStaysConstantAndQuantizesBy128() {
+        var p = Preprocessor()
+        let image = Image(width: 300, height: 200, layout: .rgb, pixels: [UInt8](repeating: 77, count: 300 * 200 * 3))
+        var out = [Int8](repeating: 0, count: Preprocessor.inputCount)
+        out.withUnsafeMutableBufferPointer { p.prepare(image, into: $0) }
+        #expect(out.allSatisfy { Int($0) == 77 - 128 })
+    }
+
+    @Test func greyImageEqualsRGBWithEqualChannels() {
+        var p = Preprocessor()
+        let grey = gradient(width: 333, height: 287, layout: .grey)
+        let rgb = Image(width: 333, height: 287, layout: .rgb, pixels: grey.pixels.flatMap { [$0, $0, $0] })
+        #expect(p.croppedRGB(grey) == p.croppedRGB(rgb))
+    }
+
+    @Test func regionOfInterestEqualsCroppedImage() {
+        var p = Preprocessor()
+        let image = gradient(width: 640, height: 480, layout: .rgb)
+        let roi = PixelRect(x: 100, y: 40, width: 300, height: 320)
+        var cropped: [UInt8] = []
+        for y in roi.y..<(roi.y + roi.height) {
+            cropped += image.pixels[((y * 640 + roi.x) * 3)..<((y * 640 + roi.x + roi.width) * 3)]
+        }
+        let direct = p.croppedRGB(Image(width: roi.width, height: roi.height, layout: .rgb, pixels: cropped))
+        #expect(p.croppedRGB(image, region: roi) == direct)
+    }
+
+    @Test func matchesADirectEvaluationOfTheSpec() {
+        // Independent re-statement of the spec, computed in Double, for a 97x61 grey image.
+        let image = gradient(width: 97, height: 61, layout: .grey)
+        func weights(_ input: Int, _ x: Int) -> [(Int, Double)] {
+            let scale = Double(input) / 256, support = max(scale, 1), centre = (Double(x) + 0.5) * scale
+            var taps: [(Int, Double)] = []
+            for t in max(0, Int((centre - support).rounded(.down)))..<min(input, Int((centre + support).rounded(.up))) {
+                taps.append((t, max(0, 1 - abs((Double(t) + 0.5 - centre) / support))))
+            }
+            let total = taps.reduce(0) { $0 + $1.1 }
+            return taps.map { ($0.0, $0.1 / total) }
+        }
+        var p = Preprocessor()
+        let out = p.croppedRGB(image)
+        var worst = 0
+        for (oy, ox) in [(0, 0), (100, 37), (223, 223), (57, 200)] {
+            var v = 0.0
+            for (sy, wy) in weights(61, oy + 16) {
+                for (sx, wx) in weights(97, ox + 16) { v += wy * wx * Double(image.pixels[sy * 97 + sx]) }
+            }
+            let expected = Int(min(255, max(0, (v + 0.5).rounded(.down))))
+            worst = max(worst, abs(Int(out.pixels[(oy * 224 + ox) * 3]) - expected))
+        }
+        #expect(worst <= 1)  // float32 vs float64 accumulation may differ at a .5 boundary
+    }
+}

@@ -1,0 +1,168 @@
+import Testing
+@testable import Padim
+
+/// Small geometry so the float64 ground truth can be computed directly.
+@Suite struct FitAndScoreTests {
+    let geometry = PatchGeometry(gridHeight: 2, gridWidth: 8, dimensions: 5)
+
+    /// Correlated random features for `images` images, interleaved layout.
+    func samples(_ images: Int, seed: UInt64, offset: Float = 3) -> [[Float]] {
+        var rng = SplitMix64(seed: seed)
+        func gaussianish() -> Float { Float((0..<6).map { _ in Double(rng.next() >> 11) / Double(1 << 53) }.reduce(0, +) - 3) }
+        return (0..<images).map { _ in
+            var out = [Float](repeating: 0, count: geometry.featureCount)
+            for p in 0..<geometry.positions {
+                let shared = gaussianish()
+                for c in 0..<geometry.dimensions {
+                    out[geometry.interleaved(position: p, channel: c)] = offset + Float(c) + shared * Float(c % 3) + gaussianish() * 0.5
+                }
+            }
+            return out
+        }
+    }
+
+    func fit(_ images: [[Float]]) throws -> PadimModelData {
+        var acc = FitAccumulator(geometry: geometry)
+        for image in images { image.withUnsafeBufferPointer { acc.add($0) } }
+        return try acc.finish(epsilon: 0.01)
+    }
+
+    /// Direct float64 Mahalanobis with an explicitly inverted covariance (Gauss-Jordan).
+    func directDistances(train: [[Float]], x: [Float]) -> [Double] {
+        let d = geometry.dimensions, n = Double(train.count)
+        return (0..<geometry.positions).map { p in
+            let vectors = train.map { img in (0..<d).map { Double(img[geometry.interleaved(position: p, channel: $0)]) } }
+            let mean = (0..<d).map { c in vectors.reduce(0) { $0 + $1[c] } / n }
+            var cov = [[Double]](repeating: [Double](repeating: 0, count: d), count: d)
+            for v in vectors { for i in 0..<d { for j in 0..<d { cov[i][j] += (v[i] - mean[i]) * (v[j] - mean[j]) / (n - 1) } } }
+            for i in 0..<d { cov[i][i] += 0.01 }
+            var a = cov, inv = (0..<d).map { i in (0..<d).map { $0 == i ? 1.0 : 0.0 } }
+            for col in 0..<d {
+                let pivot = a[col][col]
+                for j in 0..<d { a[col][j] /= pivot; inv[col][j] /= pivot }
+                for row in 0..<d where row != col {
+                    let f = a[row][col]
+                    for j in 0..<d { a[row][j] -= f * a[col][j]; inv[row][j] -= f * inv[col][j] }
+                }
+            }
+            let diff = (0..<d).map { Double(x[geometry.interleaved(position: p, channel: $0)]) - mean[$0] }
+            var q = 0.0
+            for i in 0..<d { for j in 0..<d { q += diff[i] * inv[i][j] * diff[j] } }
+            return q.squareRoot()
+        }
+    }
+
+    @Test func streamedFitScoresLikeTheDirectFloat64Formula() throws {
+        let train = samples(40, seed: 1)
+        let model = try fit(train)
+        try model.validate()
+        let scorer = PatchScorer(model: model)
+        for x in samples(3, seed: 99) + [samples(1, seed: 5, offset: 4)[0]] {
+            var out = [Float](repeating: 0, count: geometry.positions)
+            x.withUnsafeBufferPointer { f in out.withUnsafeMutableBufferPointer { scorer.score(f, into: $0) } }
+            let direct = directDistances(train: train, x: x)
+            for (a, b) in zip(out, direct) { #expect(abs(Double(a) - b) <= 0.01 * b + 0.01, "\(a) vs \(b)") }
+        }
+    }
+
+    @Test func shiftedSumsKeepCovariancePreciseForLargeOffsets() throws {
+        // Features around 10^4 with unit variance: E[xx] - mu^2 without the shift loses digits.
+        let train = samples(30, seed: 3, offset: 10_000)
+        var acc = FitAccumulator(geometry: geometry)
+        for image in train { image.withUnsafeBufferPointer { acc.add($0) } }
+        let d = geometry.dimensions, n = Double(train.count)
+        var mean = [Double](repeating: 0, count: d), cov = [Double](repeating: 0, count: d * d)
+        for p in [0, 9, 15] {
+            acc.statistics(position: p, epsilon: 0, mean: &mean, covariance: &cov)
+            let v = train.map { img in (0..<d).map { Double(img[geometry.interleaved(position: p, channel: $0)]) } }
+            let m = (0..<d).map { c in v.reduce(0) { $0 + $1[c] } / n }
+            for i in 0..<d {
+                #expect(abs(mean[i] - m[i]) < 1e-9 * 10_000)
+                for j in 0...i {
+                    let direct = v.reduce(0) { $0 + ($1[i] - m[i]) * ($1[j] - m[j]) } / (n - 1)
+                    #expect(abs(cov[i * d + j] - direct) < 1e-9, "cov[\(i)][\(j)] \(cov[i * d + j]) vs \(direct)")
+                }
+            }
+        }
+    }
+
+    @Test func anOutlierScoresFarAboveTrainingImages() throws {
+        let train = samples(40, seed: 1)
+        let model = try fit(train)
+        var outlier = samples(1, seed: 8)[0]
+        outlier[geometry.interleaved(position: 5, channel: 2)] += 6
+        var out = [Float](repeating: 0, count: geometry.positions)
+        outlier.withUnsafeBufferPointer { f in out.withUnsafeMutableBufferPointer { PatchScorer(model: model).score(f, into: $0) } }
+        let others = out.enumerated().filter { $0.offset != 5 }.map(\.element)
+        #expect(out[5] > 3 * others.max()!)
+    }
+
+    @Test func fitNeedsTwoImages() {
+        var acc = FitAccumulator(geometry: geometry)
+        samples(1, seed: 1)[0].withUnsafeBufferPointer { acc.add($0) }
+        #expect(throws: PadimError.tooFewImages(1)) { try acc.finish() }
+    }
+
+    @Test func nonFiniteModelValuesAreRejected() throws {
+        var model = try fit(samples(10, seed: 2))
+        var bits = model.factor.bits
+        bits[7] = 0x7E00  // float16 NaN
+        model = PadimModelData(geometry: geometry, mean: model.mean, factor: Float16Buffer(bits: bits))
+        #expect(throws: PadimError.self) { try model.validate() }
+    }
+
+    @Test func float16ConversionRoundsToNearest() {
+        let values: [Float] = [0, 1, -2.5, 65504, 1e-8, 0.1]
+        let back = Float16Buffer(values).floats()
+        for (v, b) in zip(values, back) { #expect(abs(v - b) <= abs(v) * 0.001 + 6e-8) }
+    }
+}
+
+@Suite struct CholeskyTests {
+    @Test func inverseFactorWhitensTheMatrix() {
+        let d = 3
+        var a: [Double] = [4, 0, 0, 2, 5, 0, 1, 3, 6]  // lower triangle of a SPD matrix
+        let full: [Double] = [4, 2, 1, 2, 5, 3, 1, 3, 6]
+        var inv = [Double](repeating: 0, count: 9)
+        let ok = a.withUnsafeMutableBufferPointer { l in
+            inv.withUnsafeMutableBufferPointer { i in Cholesky.factor(l, d) && { Cholesky.invertLower(l, d, into: i); return true }() }
+        }
+        #expect(ok)
+        // W A W^T = I
+        for r in 0..<d {
+            for c in 0..<d {
+                var v = 0.0
+                for i in 0..<d { for j in 0..<d { v += inv[r * d + i] * full[i * d + j] * inv[c * d + j] } }
+                #expect(abs(v - (r == c ? 1 : 0)) < 1e-12)
+            }
+        }
+    }
+
+    @Test func indefiniteMatrixIsReported() {
+        var a: [Double] = [1, 0, 2, 1]  // [[1,2],[2,1]] is indefinite
+        #expect(!a.withUnsafeMutableBufferPointer { Cholesky.factor($0, 2) })
+    }
+}
+
+@Suite struct AnomalyMapTests {
+    @Test func constantGridGivesConstantMap() {
+        var map = AnomalyMap(gridHeight: 56, gridWidth: 56, size: 224)
+        let grid = [Float](repeating: 2.5, count: 56 * 56)
+        let top = grid.withUnsafeBufferPointer { map.compute($0) }
+        #expect(abs(top - 2.5) < 1e-4)
+        #expect(map.map.allSatisfy { abs($0 - 2.5) < 1e-4 })
+    }
+
+    @Test func aSinglePeakIsBlurredSymmetricallyAndKeepsTheMaximumThere() {
+        var map = AnomalyMap(gridHeight: 56, gridWidth: 56, size: 224)
+        var grid = [Float](repeating: 0, count: 56 * 56)
+        grid[28 * 56 + 28] = 10
+        let top = grid.withUnsafeBufferPointer { map.compute($0) }
+        let peak = map.map.indices.max { map.map[$0] < map.map[$1] }!
+        #expect(abs(peak / 224 - 113) <= 1 && abs(peak % 224 - 113) <= 1)
+        #expect(top < 10 && top > 0.5)
+        // Mass is preserved by the normalised kernel (up to the reflected border, far away here).
+        let total = map.map.reduce(0, +)
+        #expect(abs(total - 10 * 16) < 0.5)
+    }
+}
