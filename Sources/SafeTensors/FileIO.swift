@@ -60,7 +60,7 @@ public enum FileIO {
         do {
             fd = try FileDescriptor.open(FilePath(temporary), .writeOnly,
                                          options: [.create, .truncate, .closeOnExec], permissions: [.ownerReadWrite, .groupRead, .otherRead])
-        } catch { throw FileError(path: temporary, operation: "create", errno: error as? Errno ?? .ioError) }
+        } catch { throw FileError(path: path, operation: "create temporary file", errno: error as? Errno ?? .ioError) }
         do throws(FileError) {
             do {
                 _ = try fd.writeAll(bytes)

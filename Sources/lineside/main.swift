@@ -8,6 +8,7 @@ let commands: [(name: String, summary: String, run: ([String]) throws -> Int32)]
     ("score", "score images with a model (optionally write heatmaps)", ScoreCommand.run),
     ("eval", "image and pixel AUROC on an MVTec-AD-layout category", EvalCommand.run),
     ("bench", "per-stage timings (median, p99) on this machine", BenchCommand.run),
+    ("generate", "write generated part images (good and defective) for demos and tests", GenerateCommand.run),
     ("features", "write the backbone taps of images as safetensors (for tools/compare.py)", FeaturesCommand.run),
 ]
 
@@ -28,8 +29,7 @@ guard let name = argv.first, name != "--help", name != "-h", name != "help" else
     exit(argv.isEmpty ? 2 : 0)
 }
 guard let command = commands.first(where: { $0.name == name }) else {
-    Console.error("unknown command '\(name)'")
-    Console.note(usage())
+    Console.error("unknown command '\(name)' (see 'lineside --help')")
     exit(2)
 }
 do {
