@@ -112,6 +112,16 @@ ls_gpio_chip_list *ls_gpio_chip_list_open(void);
 ls_gpio_chip *ls_gpio_chip_list_next(ls_gpio_chip_list *list);
 void ls_gpio_chip_list_close(ls_gpio_chip_list *list);
 
+/** Waits up to timeout_ns until one of `fds` is readable (ppoll; no fds: a plain sleep).
+ *  readable[i] is set for each ready fd. Returns the number ready (0 on timeout), or -1 + errno
+ *  (EINTR when a signal arrived: the caller decides whether to wait again). Not libgpiod: common.c. */
+int ls_gpio_poll(const int *fds, int count, uint64_t timeout_ns, bool *readable);
+
+/** CLOCK_MONOTONIC now, in ns (the clock of the line event timestamps). */
+uint64_t ls_gpio_monotonic_ns(void);
+/** Sleeps until CLOCK_MONOTONIC reaches deadline_ns (clock_nanosleep TIMER_ABSTIME, EINTR resumed). */
+void ls_gpio_sleep_until_ns(uint64_t deadline_ns);
+
 #ifdef __cplusplus
 }
 #endif
