@@ -10,8 +10,8 @@ public enum ButtonGesture: Sendable, Hashable {
 /// Debounce and press-length logic for one button, fed with the kernel's edge timestamps.
 ///
 /// A level counts once it has been stable for `debounceNs` (contact bounce shorter than that is
-/// ignored); the press and release times are those of the first edge of the stable level, so
-/// bouncing does not shorten or lengthen a press.
+/// ignored); the press and release times are those of the last bounce edge, where the contact
+/// settled, so bouncing changes a press's length by the bounce time at most.
 public struct ButtonDebouncer: Sendable {
     public let debounceNs: UInt64
     public let longPressNs: UInt64

@@ -12,6 +12,10 @@ public enum LightKind: Sendable, Hashable, CaseIterable {
 public struct LightChange: Sendable, Hashable {
     public var light: LightKind
     public var on: Bool
+    public init(light: LightKind, on: Bool) {
+        self.light = light
+        self.on = on
+    }
 }
 
 /// Pass/fail lights and the status light, as pure logic over time: tell it what happened, call

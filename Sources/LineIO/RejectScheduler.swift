@@ -49,6 +49,10 @@ public enum ResolveOutcome: Sendable, Hashable {
 public struct RejectLineChange: Sendable, Hashable {
     public var rejectLine: Int
     public var active: Bool
+    public init(rejectLine: Int, active: Bool) {
+        self.rejectLine = rejectLine
+        self.active = active
+    }
 }
 
 /// Parts in flight between the camera and the ejectors, and the reject pulses they need.

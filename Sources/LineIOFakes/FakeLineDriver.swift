@@ -43,7 +43,8 @@ public final class FakeLineDriver: LineDriver {
         var remaining: Int
     }
 
-    public let clock: VirtualClock
+    /// Usually a `VirtualClock`; a `SystemMonotonicClock` makes the fake measure real timing.
+    public let clock: any MonotonicClock
     /// Every output change, in time order, including the initial value at request time.
     public private(set) var changes: [Change] = []
     var outputs: [Output] = []
@@ -51,7 +52,7 @@ public final class FakeLineDriver: LineDriver {
     var pendingEdges: [(address: LineAddress, becameActive: Bool, atNs: UInt64)] = []
     var failures: [Failure] = []
 
-    public init(clock: VirtualClock) {
+    public init(clock: any MonotonicClock) {
         self.clock = clock
     }
 
@@ -133,21 +134,22 @@ public final class FakeLineDriver: LineDriver {
         return input.level
     }
 
-    /// Moves the virtual clock to the first injected edge or to the timeout (plus the clock's wake
-    /// latency), and returns the edges due by then on requested edge inputs.
+    /// Sleeps on the clock until the first injected edge or the timeout (a `VirtualClock` jumps there,
+    /// plus its wake latency), and returns the edges due by then on requested edge inputs.
     public func waitForEvents(timeoutNs: UInt64) throws(LineIOError) -> [LineEvent] {
         if let errno = takeFailure(.waitForEvents, nil) { throw .eventWait(errno: errno) }
         let deadline = clock.nowNs + timeoutNs
         let watched = pendingEdges.filter { edge in inputs.contains { !$0.released && $0.config.edgeEvents && $0.config.address == edge.address } }
         if let first = watched.first, first.atNs <= deadline {
-            if first.atNs > clock.nowNs { clock.nowNs = first.atNs + clock.wakeLatencyNs }
+            clock.sleep(untilNs: first.atNs)
         } else {
             clock.sleep(untilNs: deadline)
         }
+        let now = clock.nowNs
         var events: [LineEvent] = []
         var kept: [(address: LineAddress, becameActive: Bool, atNs: UInt64)] = []
         for edge in pendingEdges {
-            if edge.atNs <= clock.nowNs,
+            if edge.atNs <= now,
                let index = inputs.lastIndex(where: { !$0.released && $0.config.edgeEvents && $0.config.address == edge.address }) {
                 inputs[index].level = edge.becameActive
                 events.append(LineEvent(line: InputLineID(rawValue: index), becameActive: edge.becameActive,
