@@ -69,7 +69,9 @@ public struct ButtonDebouncer: Sendable {
                 longPressReported = true
             }
         }
-        if pressed, !longPressReported, nowNs >= pressedSinceNs + longPressNs {
+        // A release already seen (still debouncing) before the threshold is not a long press.
+        let stillHeldAtThreshold = rawPressed || rawSinceNs >= pressedSinceNs + longPressNs
+        if pressed, !longPressReported, stillHeldAtThreshold, nowNs >= pressedSinceNs + longPressNs {
             gestures.append(.longPress(atNs: pressedSinceNs + longPressNs))
             longPressReported = true
         }

@@ -27,6 +27,8 @@ public struct Lights: Sendable {
     public let resultHoldNs: UInt64
     var result: (rejected: Bool, untilNs: UInt64)?
     var shown: [LightKind: Bool] = [:]
+    /// Something changed since the last `advance`: the next deadline is now.
+    var needsAdvance = true
 
     public init(mode: StatusMode = .off, nowNs: UInt64, resultHoldNs: UInt64 = Nanoseconds.milliseconds(500)) {
         self.mode = mode
@@ -41,6 +43,7 @@ public struct Lights: Sendable {
         mode = newMode
         modeSinceNs = nowNs
         lastAdvanceNs = nowNs
+        needsAdvance = true
         if newMode == .fault || newMode == .off { result = nil }
     }
 
@@ -48,6 +51,7 @@ public struct Lights: Sendable {
     public mutating func show(rejected: Bool, nowNs: UInt64) {
         guard mode != .fault, mode != .off else { return }
         result = (rejected, nowNs + resultHoldNs)
+        needsAdvance = true
     }
 
     /// The value each light should have at `nowNs`.
@@ -61,6 +65,7 @@ public struct Lights: Sendable {
 
     /// The next time a light changes by itself.
     public var nextDeadlineNs: UInt64? {
+        if needsAdvance { return lastAdvanceNs }
         var best: UInt64?
         if let result { best = result.untilNs }
         if let next = mode.nextChange(afterElapsedNs: max(lastAdvanceNs, modeSinceNs) - modeSinceNs) {
@@ -76,6 +81,7 @@ public struct Lights: Sendable {
     /// The caller applies them; they count as shown from then on.
     public mutating func advance(to nowNs: UInt64) -> [LightChange] {
         lastAdvanceNs = max(nowNs, modeSinceNs)
+        needsAdvance = false
         var changes: [LightChange] = []
         for light in LightKind.allCases {
             let want = wanted(light, nowNs: nowNs)
@@ -89,5 +95,8 @@ public struct Lights: Sendable {
     }
 
     /// Forgets what was applied (after the safe state forced the lines), so the next advance re-applies.
-    public mutating func markAllUnknown() { shown = [:] }
+    public mutating func markAllUnknown() {
+        shown = [:]
+        needsAdvance = true
+    }
 }
