@@ -1,5 +1,6 @@
 /// Drives outputs to their safe values: at start (lines are requested at their safe value), on
-/// SIGTERM/SIGINT, on any fault and before release.
+/// SIGTERM/SIGINT, on any fault and before release. After a fault the status light alone leaves its
+/// safe value again, to show the fault pattern; every actuator stays safe.
 public enum SafeState {
     /// Sets every line to its safe value, carrying on past failures so one broken line does not keep
     /// the others live. Returns the failures (empty when every line is safe).

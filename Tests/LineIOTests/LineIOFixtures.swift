@@ -15,6 +15,8 @@ enum Bench {
     static let ms = Nanoseconds.milliseconds
 
     static var outputAddresses: [LineAddress] { [reject0, reject1, passLight, failLight, statusLight] }
+    /// The outputs that act on parts or tell the operator a result (all but the status light).
+    static var actuators: [LineAddress] { [reject0, reject1, passLight, failLight] }
 
     static func configuration(delayMs: UInt64 = 120, widthMs: UInt64 = 15, gapMs: UInt64 = 0,
                               failSafe: FailSafePolicy = .reject, rejectActiveLow: Bool = false) -> LineIOConfiguration {
