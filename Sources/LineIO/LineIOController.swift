@@ -125,7 +125,11 @@ public final class LineIOController {
 
     /// When the next `step` has work to do by itself (nil: nothing until an input edge or a command).
     public var nextDeadlineNs: UInt64? {
-        [scheduler.nextDeadlineNs, lights.nextDeadlineNs, debouncer?.nextDeadlineNs].compactMap { $0 }.min()
+        var best = scheduler.nextDeadlineNs
+        for deadline in [lights.nextDeadlineNs, debouncer?.nextDeadlineNs] {
+            if let deadline { best = min(best ?? deadline, deadline) }
+        }
+        return best
     }
 
     /// Handles the input edges that arrived, then everything due at `nowNs`.
@@ -174,8 +178,7 @@ public final class LineIOController {
     /// (at most `maximumIdleNs`), then steps. With a `VirtualClock` and a `FakeLineDriver` this is
     /// the same loop, deterministic.
     public func runOnce(clock: any MonotonicClock, commands: LineIOCommandQueue? = nil) -> [LineIOInput] {
-        var inputs: [LineIOInput] = []
-        if let commands { inputs += apply(commands.drain(), nowNs: clock.nowNs) }
+        if let commands { apply(commands.drain(), nowNs: clock.nowNs) }
         let now = clock.nowNs
         let idleEnd = now + configuration.maximumIdleNs
         let wakeAt = min(nextDeadlineNs ?? idleEnd, idleEnd)
@@ -189,12 +192,12 @@ public final class LineIOController {
         } else {
             clock.sleep(untilNs: wakeAt)
         }
-        return inputs + step(nowNs: clock.nowNs, events: events)
+        return step(nowNs: clock.nowNs, events: events)
     }
 
     /// Applies commands from other threads in order. Registration failures fault the line I/O
     /// (a part that cannot be tracked must not pass silently).
-    func apply(_ commands: [LineIOCommand], nowNs: UInt64) -> [LineIOInput] {
+    func apply(_ commands: [LineIOCommand], nowNs: UInt64) {
         for command in commands {
             switch command {
             case .register(let part, let captureNs, let rejectLine):
@@ -207,7 +210,6 @@ public final class LineIOController {
                 setStatus(mode, nowNs: nowNs)
             }
         }
-        return []
     }
 
     /// Enters the fault state: abandons the parts in flight, drives every output safe, starts the

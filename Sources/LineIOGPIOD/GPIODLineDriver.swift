@@ -14,7 +14,11 @@ public final class GPIODLineDriver: LineDriver {
     var outputs: [GPIODLineRequest] = []
     var inputs: [GPIODLineRequest] = []
     /// Inputs requested with edge events, with their event file descriptors.
-    var edgeInputs: [(line: InputLineID, fd: Int32)] = []
+    var edgeInputs: [InputLineID] = []
+    /// Their event file descriptors, and a buffer for which are readable (kept to avoid allocating
+    /// on every turn of the loop).
+    var eventFDs: [Int32] = []
+    var readable: [Bool] = []
 
     public init(defaultConsumer: String = "lineside") {
         self.defaultConsumer = defaultConsumer
@@ -58,7 +62,11 @@ public final class GPIODLineDriver: LineDriver {
         }
         inputs.append(GPIODLineRequest(handle: handle, chip: chip, address: config.address))
         let id = InputLineID(rawValue: inputs.count - 1)
-        if config.edgeEvents { edgeInputs.append((id, ls_gpio_event_fd(handle))) }
+        if config.edgeEvents {
+            edgeInputs.append(id)
+            eventFDs.append(ls_gpio_event_fd(handle))
+            readable.append(false)
+        }
         return id
     }
 
@@ -83,9 +91,7 @@ public final class GPIODLineDriver: LineDriver {
     /// event. A signal ends the wait early with no events (EINTR is handled here and only here: the
     /// caller's loop simply turns again).
     public func waitForEvents(timeoutNs: UInt64) throws(LineIOError) -> [LineEvent] {
-        var fds = edgeInputs.map(\.fd)
-        var readable = [Bool](repeating: false, count: fds.count)
-        let ready = ls_gpio_poll(&fds, Int32(fds.count), timeoutNs, &readable)
+        let ready = ls_gpio_poll(eventFDs, Int32(eventFDs.count), timeoutNs, &readable)
         if ready < 0 {
             let errno = Errno(rawValue: Glibc.errno)
             if errno == .interrupted { return [] }
@@ -93,15 +99,15 @@ public final class GPIODLineDriver: LineDriver {
         }
         guard ready > 0 else { return [] }
         var events: [LineEvent] = []
-        for (index, input) in edgeInputs.enumerated() where readable[index] {
-            let request = inputs[input.line.rawValue]
+        for (index, line) in edgeInputs.enumerated() where readable[index] {
+            let request = inputs[line.rawValue]
             // Drain what is queued now, a bounded number per turn.
             for _ in 0..<64 {
                 var raw = ls_gpio_event()
                 if ls_gpio_read_event(request.handle, &raw) != 0 {
                     throw .eventRead(request.address, errno: Errno(rawValue: Glibc.errno))
                 }
-                events.append(LineEvent(line: input.line, becameActive: raw.rising, timestampNs: raw.timestamp_ns))
+                events.append(LineEvent(line: line, becameActive: raw.rising, timestampNs: raw.timestamp_ns))
                 if ls_gpio_wait_event(request.handle, 0) != 1 { break }
             }
         }
@@ -115,5 +121,7 @@ public final class GPIODLineDriver: LineDriver {
         for request in outputs { request.release() }
         for request in inputs { request.release() }
         edgeInputs.removeAll()
+        eventFDs.removeAll()
+        readable.removeAll()
     }
 }
