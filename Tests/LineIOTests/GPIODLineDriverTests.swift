@@ -63,7 +63,9 @@ import Testing
             #expect(chip.name.hasPrefix("gpiochip"))
             #expect(chip.lines.map(\.offset) == (0..<UInt32(chip.lines.count)).map { $0 })
         }
-        #expect(GPIOProbe.report().hasPrefix("GPIO (libgpiod "))
+        let report = GPIOProbe.report()
+        print("probe report:\n" + report, terminator: "")
+        #expect(report.hasPrefix("GPIO (libgpiod "))
     }
 
     // MARK: gpio-sim (the qemu rig)
