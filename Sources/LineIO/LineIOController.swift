@@ -25,6 +25,21 @@ public enum LineIOState: Sendable, Equatable {
 /// lights. Any failing line operation puts every output in its safe state (`LineIOState.faulted`).
 ///
 /// Single-threaded: the loop thread owns it. Other threads talk to it through a `LineIOCommandQueue`.
+///
+/// The service's loop thread, in outline:
+///
+///     let signals = SignalWatcher()                        // first thing in main, before any thread
+///     ...on the loop thread:
+///     _ = RealtimePriority.makeCurrentThreadFIFO()
+///     let clock = SystemMonotonicClock()
+///     let io = try LineIOController(driver: GPIODLineDriver(), configuration: config, nowNs: clock.nowNs)
+///     while signals.takePending() == nil {              // a fault keeps blinking until stopped
+///         for input in io.runOnce(clock: clock, commands: queue) { handle(input) }  // press, trigger, decision
+///     }
+///     io.shutdown()
+///
+/// and elsewhere: `queue.push(.register(id, captureNs: frame.timestampNs, rejectLine: 0))` at capture,
+/// `queue.push(.resolve(id, .reject))` when the inspection answers.
 public final class LineIOController {
     public let configuration: LineIOConfiguration
     public private(set) var state: LineIOState = .running
@@ -95,7 +110,7 @@ public final class LineIOController {
     }
 
     deinit {
-        if state == .running { _ = SafeState.apply(safeOutputs, on: driver) }
+        if state != .stopped { _ = SafeState.apply(safeOutputs, on: driver) }
         driver.releaseAll()
     }
 
