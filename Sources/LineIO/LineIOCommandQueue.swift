@@ -10,7 +10,8 @@ public enum LineIOCommand: Sendable, Hashable {
 }
 
 /// The loop's inbox: any thread pushes, the loop drains at every turn (at least every
-/// `maximumIdleNs`). A `Mutex` around an array; no allocation while the array has capacity.
+/// `maximumIdleNs`). A `Mutex` around an array: an empty drain costs the lock only; a drain
+/// that returns commands hands over the array and starts a new one.
 public final class LineIOCommandQueue: Sendable {
     private let pending = Mutex<[LineIOCommand]>([])
 
@@ -23,7 +24,8 @@ public final class LineIOCommandQueue: Sendable {
     /// Everything pushed so far, oldest first.
     public func drain() -> [LineIOCommand] {
         pending.withLock { commands in
-            defer { commands.removeAll(keepingCapacity: true) }
+            guard !commands.isEmpty else { return [] }
+            defer { commands = [] }
             return commands
         }
     }

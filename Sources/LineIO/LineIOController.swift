@@ -153,7 +153,9 @@ public final class LineIOController {
         case .stopped: return []
         case .faulted:
             // Only the fault pattern keeps running; failures are already reported.
-            for change in lights.advance(to: nowNs) { if let id = lightOutputs[change.light] { try? driver.set(id, active: change.on) } }
+            for change in lights.advance(to: nowNs) {
+                if let id = lightOutputs[change.light] { try? driver.set(id, active: change.on) }
+            }
             return []
         case .running: break
         }
