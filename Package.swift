@@ -36,6 +36,16 @@ let package = Package(
         .target(name: "Inspection", dependencies: ["Backbone", "Padim", "SafeTensors", "Imaging", "ImageCodec",
                                                    .product(name: "SystemPackage", package: "swift-system")]),
 
+        // Line I/O (issue 4): reject lines, lights, calibration button, part trigger over libgpiod.
+        .target(name: "CGPIOD", linkerSettings: [.linkedLibrary("gpiod")]),
+        .target(name: "LineIO", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "LineIOGPIOD", dependencies: ["LineIO", "CGPIOD",
+                                                    .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "LineIOFakes", dependencies: ["LineIO", .product(name: "SystemPackage", package: "swift-system")]),
+        .testTarget(name: "LineIOTests", dependencies: ["LineIO", "LineIOFakes", "LineIOGPIOD",
+                                                        .product(name: "SystemPackage", package: "swift-system")]),
+        // End of Line I/O (issue 4).
+
         .executableTarget(name: "lineside", dependencies: ["Inspection", "Backbone", "Padim", "Imaging", "ImageCodec", "DemoScene",
                                                            "SafeTensors",
                                                            .product(name: "SystemPackage", package: "swift-system")]),
