@@ -134,6 +134,9 @@ public enum CaptureError: Error, Equatable, CustomStringConvertible {
             .deviceNotFound(device: device)
         case .resourceBusy:
             .deviceBusy(device: device, operation: "open")
+        case .inappropriateIOCTLForDevice:
+            // libv4l2's v4l2_open asks VIDIOC_QUERYCAP itself and fails when the node is not V4L2.
+            .notAVideoCaptureDevice(device: device, missing: "V4L2 support (ENOTTY)")
         default:
             .systemCallFailed(device: device, operation: "open", errno: errno)
         }
