@@ -53,21 +53,44 @@ enum PixelConversion {
         }
     }
 
-    /// One row of YUYV (Y0 U Y1 V per pixel pair) from column `x` (even or odd) to RGB.
+    /// One row of YUYV (Y0 U Y1 V per pixel pair) from column `x` (even or odd) to RGB: the chroma
+    /// terms are computed once per pair; a ROI edge that splits a pair takes that pair's U and V.
     @inline(__always)
     static func yuyvToRGB(_ row: UnsafePointer<UInt8>, x: Int, width: Int, _ out: UnsafeMutablePointer<UInt8>,
                           _ k: YUVCoefficients) {
         var o = out
-        for column in x..<(x + width) {
+        var column = x
+        let end = x + width
+        @inline(__always) func pixel(_ column: Int) {
             let pair = row + (column >> 1) * 4
-            let y = Int32(row[column * 2])
-            let u = Int32(pair[1]) - 128
-            let v = Int32(pair[3]) - 128
-            let scaledY = k.luma * (y - k.lumaOffset) + half
+            let u = Int32(pair[1]) - 128, v = Int32(pair[3]) - 128
+            let scaledY = k.luma * (Int32(row[column * 2]) - k.lumaOffset) + half
             o[0] = clamp((scaledY + k.redV * v) >> 16)
             o[1] = clamp((scaledY - k.greenU * u - k.greenV * v) >> 16)
             o[2] = clamp((scaledY + k.blueU * u) >> 16)
             o += 3
+        }
+        if column & 1 == 1 {
+            pixel(column)
+            column += 1
+        }
+        while column + 1 < end {
+            let pair = row + column * 2
+            let u = Int32(pair[1]) - 128, v = Int32(pair[3]) - 128
+            let red = k.redV * v, green = k.greenU * u + k.greenV * v, blue = k.blueU * u
+            let y0 = k.luma * (Int32(pair[0]) - k.lumaOffset) + half
+            let y1 = k.luma * (Int32(pair[2]) - k.lumaOffset) + half
+            o[0] = clamp((y0 + red) >> 16)
+            o[1] = clamp((y0 - green) >> 16)
+            o[2] = clamp((y0 + blue) >> 16)
+            o[3] = clamp((y1 + red) >> 16)
+            o[4] = clamp((y1 - green) >> 16)
+            o[5] = clamp((y1 + blue) >> 16)
+            o += 6
+            column += 2
+        }
+        if column < end {
+            pixel(column)
         }
     }
 

@@ -48,6 +48,26 @@ struct FrameTests {
         #expect(image.pixels == G.yuyvWholeToRGBFullRange)
     }
 
+    @Test func everyRegionEqualsTheCropOfTheWholeFrameConversion() throws {
+        let whole = G.yuyvWholeToRGBFullRange
+        try withYUYVFrame(fullRange: true) { frame in
+            for y in 0..<G.yuyvHeight {
+                for x in 0..<G.yuyvWidth {
+                    for height in 1...(G.yuyvHeight - y) {
+                        for width in 1...(G.yuyvWidth - x) {
+                            let image = try frame.image(roi: PixelRect(x: x, y: y, width: width, height: height))
+                            var expected: [UInt8] = []
+                            for row in y..<(y + height) {
+                                expected += whole[((row * G.yuyvWidth + x) * 3)..<((row * G.yuyvWidth + x + width) * 3)]
+                            }
+                            #expect(image.pixels == expected, "ROI \(width)x\(height)+\(x)+\(y)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func greyRegionPassesThroughAsGolden() throws {
         let image = try withGreyFrame { try $0.image(roi: greyROI) }
         #expect(image.layout == .grey)
