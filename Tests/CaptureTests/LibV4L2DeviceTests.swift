@@ -39,6 +39,11 @@ struct LibV4L2DeviceTests {
                                 device: LibV4L2Device())
         try camera.start()
         defer { camera.stop() }
+        guard case let .accepted(granted) = camera.formatNegotiation else {
+            Issue.record("driver adjusted 640x480 YUYV: \(String(describing: camera.formatNegotiation))")
+            return
+        }
+        #expect(granted.sameGeometry(as: FrameFormat(width: 640, height: 480, pixelFormat: .yuyv)))
         var last: UInt64 = 0
         for _ in 0..<30 {
             let captured = try camera.nextImage(timeout: .seconds(2), roi: camera.configuration.regionOfInterest)
@@ -46,6 +51,9 @@ struct LibV4L2DeviceTests {
             #expect(captured.timestampNanoseconds > last)
             last = captured.timestampNanoseconds
         }
+        let description = try DeviceProber.describe(path: path, device: LibV4L2Device())
+        #expect(description.formats.contains { $0.pixelFormat == .yuyv })
+        #expect(!description.controls.isEmpty)
         print("real capture from \(path): \(camera.formatNegotiation!), \(camera.grantedFrameRate.map { "\($0)" } ?? "no rate"), "
               + "dropped \(camera.statistics.framesDropped)")
     }
