@@ -57,3 +57,18 @@ let package = Package(
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "DemoScene", "ImageCodec"]),
     ]
 )
+
+// Capture (issue 3): frames from V4L2 cameras (libv4l2) and image-folder replay behind one
+// FrameSource protocol; the kernel is played by CaptureFakes in tests and demos.
+package.targets += [
+    .target(name: "CV4L2Types"),
+    .target(name: "CV4L2", dependencies: ["CV4L2Types"], linkerSettings: [.linkedLibrary("v4l2")]),
+    .target(name: "Capture", dependencies: ["Imaging", "CV4L2Types",
+                                            .product(name: "SystemPackage", package: "swift-system")]),
+    .target(name: "CaptureV4L2", dependencies: ["Capture", "CV4L2", "CV4L2Types",
+                                                .product(name: "SystemPackage", package: "swift-system")]),
+    .target(name: "CaptureFakes", dependencies: ["Capture", "CV4L2Types", "Imaging",
+                                                 .product(name: "SystemPackage", package: "swift-system")]),
+    .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureFakes", "CaptureV4L2", "Imaging",
+                                                     .product(name: "SystemPackage", package: "swift-system")]),
+]
