@@ -8,6 +8,7 @@ let commands: [(name: String, summary: String, run: ([String]) throws -> Int32)]
     ("score", "score images with a model (optionally write heatmaps)", ScoreCommand.run),
     ("eval", "image and pixel AUROC on an MVTec-AD-layout category", EvalCommand.run),
     ("bench", "per-stage timings (median, p99) on this machine", BenchCommand.run),
+    ("demo", "the whole service on generated parts and simulated lines (no camera, no GPIO)", DemoCommand.run),
     ("generate", "write generated part images (good and defective) for demos and tests", GenerateCommand.run),
     ("features", "write the backbone taps of images as safetensors (for tools/compare.py)", FeaturesCommand.run),
 ]
