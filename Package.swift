@@ -54,7 +54,7 @@ let package = Package(
                                                          .product(name: "Logging", package: "swift-log")]),
 
         .executableTarget(name: "lineside", dependencies: ["Inspection", "Backbone", "Padim", "Imaging", "ImageCodec", "DemoScene",
-                                                           "Service", "Capture", "CaptureV4L2", "LineIO", "LineIOGPIOD", "LineIOFakes",
+                                                           "Service", "Capture", "CaptureV4L2", "CaptureFakes", "LineIO", "LineIOGPIOD", "LineIOFakes",
                                                            .product(name: "Logging", package: "swift-log"),
                                                            "SafeTensors",
                                                            .product(name: "SystemPackage", package: "swift-system")]),
