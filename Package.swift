@@ -77,7 +77,7 @@ package.targets += [
 // `lineside check-config`. Pure Swift: the other modules only lend their configuration types.
 package.targets += [
     .target(name: "Configuration", dependencies: ["Capture", "LineIO", "Inspection", "Imaging", "SafeTensors"]),
-    .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Capture", "LineIO", "Inspection", "Imaging"]),
+    .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Capture", "LineIO", "Inspection", "Imaging", "SafeTensors"]),
 ]
 package.targets.first { $0.name == "lineside" }?.dependencies.append("Configuration")
 // End of Configuration (issue 5).

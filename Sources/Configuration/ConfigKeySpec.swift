@@ -19,7 +19,7 @@ public enum ConfigType: Sendable {
         switch self {
         case .string: return "string"
         case .path: return "path (string, not empty)"
-        case .chip: return "chip (string: gpiochipN, label=LABEL or /dev/gpiochipN)"
+        case .chip: return "string: gpiochipN, label=LABEL or /dev/gpiochipN"
         case .integer(let range): return "integer, " + Self.text(range)
         case .float(let range): return "number, \(Self.text(range.lowerBound))...\(Self.text(range.upperBound))"
         case .boolean: return "boolean"

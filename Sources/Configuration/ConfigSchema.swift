@@ -29,10 +29,10 @@ public enum ConfigSchema {
     ]
 
     public static let keys: [ConfigKeySpec] = cameraKeys + replayKeys + modelKeys + calibrationKeys + lineKeys
-        + outputLineKeys("reject", extra: rejectTimingKeys) + outputLineKeys("pass_light") + outputLineKeys("fail_light")
-        + outputLineKeys("status_light")
-        + inputLineKeys("button", activeLow: true, bias: "pull-up")
-        + inputLineKeys("part_trigger", activeLow: false, bias: "pull-down")
+        + outputLineKeys("reject", offset: 17, extra: rejectTimingKeys) + outputLineKeys("pass_light", offset: 27)
+        + outputLineKeys("fail_light", offset: 22) + outputLineKeys("status_light", offset: 23)
+        + inputLineKeys("button", offset: 24, activeLow: true, bias: "pull-up")
+        + inputLineKeys("part_trigger", offset: 25, activeLow: false, bias: "pull-down")
         + serviceKeys
 
     public static let pixelFormats = ["YUYV", "GREY", "RGB3", "MJPG"]
@@ -113,7 +113,7 @@ public enum ConfigSchema {
 
     static let lineKeys: [ConfigKeySpec] = [
         ConfigKeySpec("lines", "chip", .chip, example: .string("label=pinctrl-bcm2711"),
-                      doc: "Chip of every line that names none: gpiochipN, label=LABEL (preferred) or /dev/gpiochipN."),
+                      doc: "Chip of every line that names none; a label (label=pinctrl-bcm2711) survives kernel updates best."),
         ConfigKeySpec("lines", "debounce_ms", .integer(1...1000), default: .integer(30),
                       doc: "The button must hold a level this long before it counts."),
         ConfigKeySpec("lines", "long_press_ms", .integer(100...60_000), default: .integer(2000),
@@ -137,24 +137,24 @@ public enum ConfigSchema {
                       doc: "Shortest off time between two pulses (a solenoid's return); closer pulses merge into one."),
     ]
 
-    static func lineAddressKeys(_ section: String) -> [ConfigKeySpec] {
+    static func lineAddressKeys(_ section: String, offset: Int) -> [ConfigKeySpec] {
         [
             ConfigKeySpec(section, "chip", .chip, requirement: "required unless [lines] chip is set",
                           example: .string("label=pinctrl-bcm2711"), doc: "The line's chip; default: [lines] chip."),
-            ConfigKeySpec(section, "offset", .integer(0...65_535), requirement: "required", example: .integer(17),
+            ConfigKeySpec(section, "offset", .integer(0...65_535), requirement: "required", example: .integer(offset),
                           doc: "The line's offset on its chip (on a Raspberry Pi: the BCM GPIO number)."),
         ]
     }
 
-    static func outputLineKeys(_ section: String, extra: [ConfigKeySpec] = []) -> [ConfigKeySpec] {
-        lineAddressKeys(section) + [
+    static func outputLineKeys(_ section: String, offset: Int, extra: [ConfigKeySpec] = []) -> [ConfigKeySpec] {
+        lineAddressKeys(section, offset: offset) + [
             ConfigKeySpec(section, "active_low", .boolean, default: .boolean(false),
                           doc: "The pin is driven low when the output is active (relay boards with active-low inputs)."),
         ] + extra
     }
 
-    static func inputLineKeys(_ section: String, activeLow: Bool, bias: String) -> [ConfigKeySpec] {
-        lineAddressKeys(section) + [
+    static func inputLineKeys(_ section: String, offset: Int, activeLow: Bool, bias: String) -> [ConfigKeySpec] {
+        lineAddressKeys(section, offset: offset) + [
             ConfigKeySpec(section, "active_low", .boolean, default: .boolean(activeLow),
                           doc: "The input is active when the pin is low."),
             ConfigKeySpec(section, "bias", .choice(biases), default: .string(bias),

@@ -127,7 +127,7 @@ struct LineSettingsBuilder {
             return text.count > 6 ? nil : "label= needs the chip's label, such as label=pinctrl-bcm2711"
         }
         if text.contains(":") { return "a chip has no \":offset\" part: write the line's number as offset = N" }
-        if text.contains(where: { $0 == "/" || $0 == " " || $0 == "\t" }) {
+        if text.unicodeScalars.contains(where: { $0 == "/" || $0.properties.isWhitespace || $0.value < 0x20 }) {
             return "a chip name is a device name such as gpiochip0"
         }
         return nil

@@ -10,6 +10,7 @@ let commands: [(name: String, summary: String, run: ([String]) throws -> Int32)]
     ("bench", "per-stage timings (median, p99) on this machine", BenchCommand.run),
     ("generate", "write generated part images (good and defective) for demos and tests", GenerateCommand.run),
     ("features", "write the backbone taps of images as safetensors (for tools/compare.py)", FeaturesCommand.run),
+    ("check-config", "check a configuration file without touching hardware", CheckConfigCommand.run),
 ]
 
 @MainActor func usage() -> String {
