@@ -17,7 +17,7 @@ struct LineSettingsBuilder {
         }
         let rejectSections = builder.sections["reject"] ?? []
         guard !rejectSections.isEmpty else {
-            throw builder.fail(nil, .missingSection("[[reject]]", reason: "at least one reject line (ejector output) is required"))
+            throw builder.fail(nil, .missingSection("[[reject]]", reason: "at least one reject line, the ejector output, is required"))
         }
         var rejectLines: [LineIOConfiguration.RejectLine] = []
         for (index, section) in rejectSections.enumerated() {

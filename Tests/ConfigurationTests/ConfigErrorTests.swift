@@ -79,7 +79,7 @@ import Testing
 
     @Test func missingRejectLine() {
         #expect(configError("[camera]\ndevice = \"/dev/video0\"", path: path)?.description ==
-                "\(path): missing section [[reject]] (at least one reject line (ejector output) is required)")
+                "\(path): missing section [[reject]] (at least one reject line, the ejector output, is required)")
     }
 
     @Test func missingOffset() {
