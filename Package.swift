@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // C libraries from Debian, each behind a small module map or shim.
@@ -29,7 +30,7 @@ let package = Package(
         .target(name: "Imaging", swiftSettings: optimizedAlways),
         .target(name: "ImageCodec", dependencies: ["Imaging", "CPNG", "CJPEG", "SafeTensors"]),
         .target(name: "Padim", dependencies: ["CPadimKernels"], swiftSettings: optimizedAlways),
-        .target(name: "DemoScene", dependencies: ["Imaging", "Padim"]),
+        .target(name: "DemoScene", dependencies: ["Imaging", "Padim", "Capture"]),
 
         // Hardware and runtime adapters.
         .target(name: "Backbone", dependencies: ["CXNNPACK", "CBackboneWeights", "SafeTensors", "Imaging"]),
@@ -46,7 +47,15 @@ let package = Package(
                                                         .product(name: "SystemPackage", package: "swift-system")]),
         // End of Line I/O (issue 4).
 
+        // The service (issue 5): states, on-site calibration, the threaded runner, status.
+        .target(name: "Service", dependencies: ["Inspection", "Backbone", "Capture", "LineIO", "Imaging", "ImageCodec",
+                                                "SafeTensors", "Padim", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "LineIOFakes", "CaptureFakes", "DemoScene", "ImageCodec",
+                                                         .product(name: "Logging", package: "swift-log")]),
+
         .executableTarget(name: "lineside", dependencies: ["Inspection", "Backbone", "Padim", "Imaging", "ImageCodec", "DemoScene",
+                                                           "Service", "Capture", "CaptureV4L2", "CaptureFakes", "LineIO", "LineIOGPIOD", "LineIOFakes",
+                                                           .product(name: "Logging", package: "swift-log"),
                                                            "SafeTensors",
                                                            .product(name: "SystemPackage", package: "swift-system")]),
 

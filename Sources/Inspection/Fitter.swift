@@ -69,40 +69,53 @@ public final class Fitter {
         try add(image)
     }
 
-    /// Finishes the fit, scores the held-out images and returns the model with its threshold.
-    public func finish(extraFacts: [String: String] = [:]) throws(InspectionError) -> ModelFile {
-        let data: PadimModelData
-        do { data = try accumulator.finish(epsilon: settings.epsilon) } catch { throw .padim(error) }
-        var model = ModelFile(data: data, channels: extractor.channels, backboneIdentity: extractor.backbone.identity,
-                              threshold: 1, facts: [:])
-        let inspector = try Inspector(backbone: extractor.backbone, model: model)
-        var scores: [Float] = []
-        for image in heldOut { scores.append(try inspector.inspect(image)) }
-        let rule: String
-        if scores.isEmpty {
-            rule = "in-sample maximum x \(settings.margin) (no hold-out: optimistic)"
-            // Re-extracting the fit images would need them again; score what is left in memory: none.
-            // Callers without hold-out pass the in-sample scores through `inSampleScores`.
-        } else {
-            rule = "held-out maximum x \(settings.margin)"
-        }
-        report.heldOut = scores.count
-        report.heldOutScores = scores
-        let sorted = scores.sorted()
-        model.threshold = (sorted.last ?? 1) * settings.margin
+    /// The images kept aside for the threshold.
+    public var heldOutImages: [Image] { heldOut }
+
+    /// The finishing work, to be stepped by the caller (the service spreads it over its loop).
+    public func makeFinisher() throws(InspectionError) -> FitFinisher {
+        do { return try FitFinisher(accumulator, epsilon: settings.epsilon) } catch { throw .padim(error) }
+    }
+
+    /// A model from finished data, threshold not yet set (1.0): score `heldOutImages` with it and
+    /// call `setThreshold`.
+    public func model(from data: PadimModelData, extraFacts: [String: String] = [:]) -> ModelFile {
         var facts = extraFacts
         facts["image_count"] = String(report.fitted)
-        facts["holdout_count"] = String(scores.count)
         facts["grey_images"] = String(report.greyImages)
         facts["colour_images"] = String(report.colourImages)
         facts["seed"] = String(settings.seed)
         facts["epsilon"] = "\(settings.epsilon)"
-        facts["threshold_rule"] = rule
         facts["input"] = "resize 256x256 triangle filter, centre crop 224x224"
+        return ModelFile(data: data, channels: extractor.channels, backboneIdentity: extractor.backbone.identity,
+                         threshold: 1, facts: facts)
+    }
+
+    /// Sets the threshold from held-out scores (margin x maximum) and records their distribution.
+    public func setThreshold(_ model: inout ModelFile, heldOutScores scores: [Float]) {
+        report.heldOut = scores.count
+        report.heldOutScores = scores
+        let sorted = scores.sorted()
+        model.threshold = (sorted.last ?? 1) * settings.margin
+        model.facts["holdout_count"] = String(scores.count)
+        model.facts["threshold_rule"] = scores.isEmpty
+            ? "in-sample maximum x \(settings.margin) (no hold-out: optimistic)"
+            : "held-out maximum x \(settings.margin)"
         if !sorted.isEmpty {
-            facts["holdout_scores"] = "min \(sorted.first!) median \(sorted[sorted.count / 2]) max \(sorted.last!) mean \(sorted.reduce(0, +) / Float(sorted.count))"
+            model.facts["holdout_scores"] = "min \(sorted.first!) median \(sorted[sorted.count / 2]) max \(sorted.last!) mean \(sorted.reduce(0, +) / Float(sorted.count))"
         }
-        model.facts = facts
+    }
+
+    /// Finishes the fit in one go, scores the held-out images and returns the model with its
+    /// threshold (see the rule above).
+    public func finish(extraFacts: [String: String] = [:]) throws(InspectionError) -> ModelFile {
+        var finisher = try makeFinisher()
+        do { while try !finisher.step(positions: 256) {} } catch { throw .padim(error) }
+        var model = self.model(from: finisher.result!, extraFacts: extraFacts)
+        let inspector = try Inspector(backbone: extractor.backbone, model: model)
+        var scores: [Float] = []
+        for image in heldOut { scores.append(try inspector.inspect(image)) }
+        setThreshold(&model, heldOutScores: scores)
         return model
     }
 

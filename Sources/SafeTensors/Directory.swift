@@ -19,6 +19,18 @@ public enum Directory {
         return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
+    /// Creates `path` and its missing parents (mkdir -p), mode 0755.
+    public static func create(_ path: String) throws(FileError) {
+        var partial = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            partial += "/" + component
+            if mkdir(partial, 0o755) != 0, errno != EEXIST {
+                throw FileError(path: partial, operation: "create directory", errno: Errno(rawValue: errno))
+            }
+        }
+        guard isDirectory(path) else { throw FileError(path: path, operation: "create directory", errno: .notDirectory) }
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR

@@ -54,7 +54,12 @@ public enum FileIO {
         let target = FilePath(path)
         let directory = target.removingLastComponent()
         let directoryPath = directory.isEmpty ? "." : directory.string
-        let temporary = directoryPath + "/." + (target.lastComponent?.string ?? "file") + ".tmp-\(getpid())"
+        let temporaryPrefix = "." + (target.lastComponent?.string ?? "file") + ".tmp-"
+        let temporary = directoryPath + "/" + temporaryPrefix + "\(getpid())"
+        // Leftovers of writers killed mid-write (never read by anyone): clear them first.
+        for name in (try? Directory.entries(directoryPath)) ?? [] where name.hasPrefix(temporaryPrefix) {
+            unlink(directoryPath + "/" + name)
+        }
 
         let fd: FileDescriptor
         do {

@@ -1,4 +1,5 @@
 import Backbone
+import CaptureFakes
 import DemoScene
 import ImageCodec
 import Imaging
@@ -8,6 +9,7 @@ import Padim
 enum BenchCommand {
     static let help = """
     usage: lineside bench [--runs N] [--threads 1,2] [--model M] [--image FILE]
+           lineside bench --capture [--runs N]
 
     Times each stage of the per-frame path at 224x224 and prints median, p99 and min in ms over
     N runs (after 5 warm-up runs) for each thread count. Without --model it fits a model on 12
@@ -18,12 +20,19 @@ enum BenchCommand {
       --threads LIST   comma-separated backbone thread counts (default 1,2)
       --model M        model to score with
       --image FILE     PNG or JPEG to decode and inspect
+      --capture        instead: capture overhead per 640x480 frame through the fake V4L2 kernel
+                       (dequeue and requeue, YUYV/GREY conversion of the frame or a region)
     """
 
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, valued: ["runs", "threads", "model", "image"], switches: ["help"])
+        let args = try Arguments(argv, valued: ["runs", "threads", "model", "image"], switches: ["help", "capture"])
         if args.has("help") { print(help); return 0 }
         let runs = try args.int("runs", default: 100, range: 1...100_000)
+        if args.has("capture") {
+            print("lineside bench --capture: \(runs * 10) frames of 640x480 per case")
+            for figures in try CaptureBenchmark.run(frames: runs * 10) { print("  \(figures)") }
+            return 0
+        }
         let threadList = (args.string("threads") ?? "1,2").split(separator: ",").compactMap { Int($0) }
         guard !threadList.isEmpty, threadList.allSatisfy({ (1...64).contains($0) }) else { throw UsageError("--threads takes a list like 1,2") }
 

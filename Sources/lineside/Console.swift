@@ -9,6 +9,12 @@ enum Console {
         line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     }
 
+    /// One line to stdout, written at once (not buffered), so it interleaves cleanly with the log.
+    static func line(_ message: String) {
+        var line = message + "\n"
+        line.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
+    }
+
     static func note(_ message: String) {
         var line = message + "\n"
         line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }

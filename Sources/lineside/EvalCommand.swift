@@ -31,7 +31,7 @@ enum EvalCommand {
                 print(m.type.padding(16) + String(m.images).padding(8) + (m.imageAUROC.map { fixed($0, 4) } ?? "-").padding(13)
                       + (m.pixelAUROC.map { fixed($0, 4) } ?? "-"))
             }
-            print("scored \(evaluation.items.count) images in \(fixed(evaluation.seconds, 1)) s")
+            print("scored \(evaluation.items.count) images in \(fixed(evaluation.seconds, 1)) s, peak memory \(fixed(ProcessMemory.peakMiB, 1)) MiB")
         }
         if let json {
             let text = evaluation.json.serialized + "\n"

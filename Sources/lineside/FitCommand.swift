@@ -1,12 +1,13 @@
 import Inspection
 import SafeTensors
+import Service
 
 enum FitCommand {
     static let help = """
     usage: lineside fit --images DIR --model OUT [options]
 
     Fits a PaDiM model from the PNG/JPEG images of good parts in DIR and saves it atomically to OUT
-    (the previous OUT is kept as OUT.previous). Memory does not grow with the number of images.
+    (the model it replaces is kept as OUT's .previous.safetensors, for 'lineside rollback'). Memory does not grow with the number of images.
 
       --images DIR        folder of good images (needs at least 2 fitted + hold-out)
       --model OUT         model file to write (safetensors)
@@ -45,11 +46,13 @@ enum FitCommand {
         if fitter.report.heldOut == 0 {
             try Fitter.thresholdFromInSample(&model, backbone: backbone, paths: paths, margin: settings.margin)
         }
-        try model.save(output, keepPrevious: Directory.exists(output) ? output + ".previous" : nil)
+        let previous = RollbackCommand.defaultPrevious(for: output, ServiceSettings())
+        try model.save(output, keepPrevious: Directory.exists(output) ? previous : nil)
         let report = fitter.report
         print("fitted \(report.fitted) images (\(report.heldOut) held out) in \(fixed(MonotonicClock.seconds() - start, 1)) s")
         print("threshold \(fixed(model.threshold, 3)) (\(model.facts["threshold_rule"] ?? ""))")
         print("model written to \(output)")
+        print("peak memory \(fixed(ProcessMemory.peakMiB, 1)) MiB")
         return 0
     }
 }

@@ -1,6 +1,7 @@
 import DemoScene
 import ImageCodec
 import Imaging
+import SafeTensors
 
 enum GenerateCommand {
     static let help = """
@@ -18,6 +19,7 @@ enum GenerateCommand {
         let defective = try args.int("defective", default: 0, range: 0...100_000)
         let first = try args.int("first", default: 0, range: 0...1_000_000)
         let renderer = PartRenderer(size: try args.int("size", default: 256, range: 32...4096))
+        try Directory.create(out)
         func name(_ prefix: String, _ i: Int) -> String {
             let digits = String(i)
             return "\(out)/\(prefix)_\(String(repeating: "0", count: max(0, 4 - digits.count)))\(digits).png"

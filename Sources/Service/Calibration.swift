@@ -1,0 +1,80 @@
+import Backbone
+import Imaging
+import Inspection
+import Padim
+
+/// One on-site fit, from the long press to the saved model: capture good parts, finish the fit a
+/// few positions per turn, score the held-out parts, set the threshold.
+final class Calibration {
+    enum Phase {
+        case capturing
+        case finishing
+        case scoring(model: ModelFile, inspector: Inspector, scores: [Float])
+        case done(ModelFile)
+    }
+
+    let target: Int
+    let spacingNs: UInt64
+    let fitter: Fitter
+    private(set) var phase: Phase = .capturing
+    /// Held here, not in `phase`, so stepping mutates it in place (its buffers are tens of MB).
+    private var finisher: FitFinisher?
+    private(set) var captured = 0
+    private var lastCaptureNs: UInt64?
+
+    init(backbone: Int8Backbone, settings: ServiceSettings) throws(InspectionError) {
+        target = settings.calibrationFrames
+        spacingNs = settings.calibrationSpacingNs
+        fitter = try Fitter(backbone: backbone, settings: settings.fit)
+    }
+
+    /// Offers a frame of a good part; returns false when it was skipped (too soon after the last).
+    func offer(_ image: Image, captureNs: UInt64) throws(InspectionError) -> Bool {
+        guard case .capturing = phase else { return false }
+        if let last = lastCaptureNs, captureNs &- last < spacingNs { return false }
+        try fitter.add(image)
+        lastCaptureNs = captureNs
+        captured += 1
+        if captured >= target {
+            finisher = try fitter.makeFinisher()
+            phase = .finishing
+        }
+        return true
+    }
+
+    /// Does one slice of the remaining work; returns the progress 0...1 of the fitting phases.
+    func step(positions: Int) throws(InspectionError) -> Double {
+        switch phase {
+        case .capturing, .done:
+            break
+        case .finishing:
+            let finished: Bool
+            do { finished = try finisher!.step(positions: positions) } catch { throw .padim(error) }
+            if finished {
+                let model = fitter.model(from: finisher!.result!, extraFacts: ["source": "on-site calibration"])
+                finisher = nil
+                phase = .scoring(model: model, inspector: try Inspector(backbone: fitter.extractor.backbone, model: model), scores: [])
+            }
+        case .scoring(var model, let inspector, var scores):
+            phase = .capturing  // drop the enum's references while the locals are mutated
+            let heldOut = fitter.heldOutImages
+            if scores.count < heldOut.count { scores.append(try inspector.inspect(heldOut[scores.count])) }
+            if scores.count == heldOut.count {
+                fitter.setThreshold(&model, heldOutScores: scores)
+                phase = .done(model)
+            } else {
+                phase = .scoring(model: model, inspector: inspector, scores: scores)
+            }
+        }
+        return progress
+    }
+
+    var progress: Double {
+        switch phase {
+        case .capturing: 0
+        case .finishing: 0.9 * (finisher?.progress ?? 0)
+        case .scoring(_, _, let scores): 0.9 + 0.1 * Double(scores.count) / Double(max(1, fitter.heldOutImages.count))
+        case .done: 1
+        }
+    }
+}

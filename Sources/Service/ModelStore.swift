@@ -1,0 +1,47 @@
+import Inspection
+import SafeTensors
+
+/// Where the model lives on the board, with the one before it kept for `lineside rollback`.
+/// Every write goes through `FileIO.writeAtomically`, so a power cut or a kill at any moment
+/// leaves a loadable model at `path` (the old one or the new one), or none if there never was one.
+public struct ModelStore: Sendable {
+    public let path: String
+    public let previousPath: String
+
+    public enum Loaded: Sendable {
+        case model(ModelFile)
+        case missing
+        /// The file exists but cannot be used; `reason` is one line naming it.
+        case unusable(reason: String)
+    }
+
+    public init(path: String, previousPath: String) {
+        self.path = path
+        self.previousPath = previousPath
+    }
+
+    public func load(expectedBackbone: String) -> Loaded {
+        guard Directory.exists(path) else { return .missing }
+        do { return .model(try ModelFile.load(path, expectedBackbone: expectedBackbone)) } catch {
+            return .unusable(reason: "\(error)")
+        }
+    }
+
+    /// Saves `model` as the current one; the replaced model becomes the previous one.
+    public func save(_ model: ModelFile) throws(InspectionError) {
+        try model.save(path, keepPrevious: Directory.exists(path) ? previousPath : nil)
+    }
+
+    /// Makes the previous model current again (and the current one previous, so a rollback can be
+    /// undone by another). The previous model is validated first.
+    public func rollback(expectedBackbone: String) throws(InspectionError) -> ModelFile {
+        guard Directory.exists(previousPath) else { throw .model(path: previousPath, reason: "no previous model to roll back to") }
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(previousPath) } catch { throw .file(error) }
+        let model = try ModelFile(bytes: bytes, path: previousPath, expectedBackbone: expectedBackbone)
+        do {
+            try FileIO.writeAtomically(bytes, to: path, keepPrevious: Directory.exists(path) ? previousPath : nil)
+        } catch { throw .file(error) }
+        return model
+    }
+}

@@ -1,0 +1,213 @@
+import Backbone
+import Capture
+import Imaging
+import Inspection
+import LineIO
+import Logging
+
+/// The service's decisions, single-threaded and clock-agnostic: what to do with each frame, each
+/// button press and each turn of the loop. `ServiceRunner` feeds it from real threads; the tests
+/// and the simulation feed it step by step with a virtual clock.
+public final class ServiceCore {
+    public private(set) var state: ServiceState = .starting
+    public private(set) var counters = ServiceCounters()
+    public private(set) var latency = LatencyWindow()
+    public let settings: ServiceSettings
+    public let store: ModelStore
+    let backbone: Int8Backbone
+    let logger: Logger
+    private var inspector: Inspector?
+    private var calibration: Calibration?
+    /// The state to return to when a calibration is cancelled or the camera comes back.
+    private var resumeState: ServiceState = .noModel
+    private var nextPart: UInt64 = 0
+    /// Called for every part with its score (nil when not inspected) and verdict: the demo prints
+    /// them; the service leaves it nil (one log line per event that matters, not per part).
+    /// The second argument is the frame's sequence number from its source.
+    public var partObserver: ((PartID, UInt32, Float?, Verdict) -> Void)?
+
+    public init(backbone: Int8Backbone, settings: ServiceSettings, logger: Logger) {
+        self.backbone = backbone
+        self.settings = settings
+        self.logger = logger
+        store = ModelStore(path: settings.modelPath, previousPath: settings.previousModelPath)
+    }
+
+    public var threshold: Float? { inspector?.model.threshold }
+
+    /// Loads the model; returns the status-light command for the resulting state.
+    public func start() -> [LineIOCommand] {
+        switch store.load(expectedBackbone: backbone.identity) {
+        case .model(let model):
+            do {
+                inspector = try Inspector(backbone: backbone, model: model)
+                logger.info("model loaded", metadata: ["path": "\(store.path)", "threshold": "\(model.threshold)",
+                                                       "images": "\(model.facts["image_count"] ?? "?")"])
+                return transition(to: .inspecting)
+            } catch {
+                logger.error("model unusable: \(error)")
+                return transition(to: .fault(reason: "\(error)"))
+            }
+        case .missing:
+            logger.warning("no model yet at \(store.path): long-press the button to calibrate; parts are \(settings.noModelVerdict == .pass ? "passed (flagged)" : "rejected") meanwhile")
+            return transition(to: .noModel)
+        case .unusable(let reason):
+            logger.error("model unusable, fault until a new calibration: \(reason)")
+            return transition(to: .fault(reason: reason))
+        }
+    }
+
+    /// A frame that stands for one part, captured at `captureNs`: registers the part with the line
+    /// I/O and resolves its verdict. `nowNs` is read after the inspection, for the latency.
+    public func handleFrame(_ image: Image, captureNs: UInt64, sequence: UInt32 = 0, nowNs: () -> UInt64) -> [LineIOCommand] {
+        counters.frames += 1
+        let part = PartID(rawValue: nextPart)
+        nextPart += 1
+        var commands: [LineIOCommand] = [.register(part, captureNs: captureNs, rejectLine: settings.rejectLine)]
+        let verdict: Verdict
+        var score: Float? = nil
+        switch state {
+        case .inspecting:
+            verdict = inspect(image)
+            score = verdict == .inspectionFailed ? nil : counters.lastScore
+            latency.record(nowNs() &- captureNs)
+        case .calibrating:
+            do {
+                if try calibration!.offer(image, captureNs: captureNs) {
+                    commands += progressCalibration()
+                }
+            } catch {
+                commands += failCalibration("\(error)")
+            }
+            verdict = settings.noModelVerdict
+            counters.uninspected += 1
+        case .starting, .noModel, .fitting:
+            verdict = settings.noModelVerdict
+            counters.uninspected += 1
+        case .fault:
+            verdict = .inspectionFailed
+        }
+        commands.append(.resolve(part, verdict))
+        partObserver?(part, sequence, score, verdict)
+        return commands
+    }
+
+    private func inspect(_ image: Image) -> Verdict {
+        guard let inspector else { return .inspectionFailed }
+        do {
+            let score = try inspector.inspect(image)
+            counters.inspected += 1
+            counters.lastScore = score
+            return inspector.isDefective(score: score) ? .reject : .pass
+        } catch {
+            logger.error("inspection failed: \(error)")
+            return .inspectionFailed
+        }
+    }
+
+    /// Button presses and the line I/O's decisions.
+    public func handleInput(_ input: LineIOInput) -> [LineIOCommand] {
+        switch input {
+        case .longPress:
+            return startCalibration()
+        case .shortPress:
+            return cancelCalibration()
+        case .decided(let decision):
+            if decision.rejected { counters.rejects += 1 } else { counters.passes += 1 }
+            if decision.basis != .verdict { counters.failSafe += 1 }
+            return []
+        case .partPresent:
+            return []  // the runner pairs triggers with frames
+        }
+    }
+
+    public func startCalibration() -> [LineIOCommand] {
+        switch state {
+        case .calibrating, .fitting:
+            logger.info("calibration already running")
+            return []
+        default:
+            break
+        }
+        do {
+            calibration = try Calibration(backbone: backbone, settings: settings)
+        } catch {
+            logger.error("cannot start calibration: \(error)")
+            return []
+        }
+        if case .fault = state {} else { resumeState = state }
+        logger.notice("calibration started: present \(settings.calibrationFrames) good parts")
+        return transition(to: .calibrating(captured: 0, target: settings.calibrationFrames))
+    }
+
+    public func cancelCalibration() -> [LineIOCommand] {
+        guard calibration != nil else { return [] }
+        calibration = nil
+        logger.notice("calibration cancelled; the model in use is unchanged")
+        return transition(to: inspector != nil ? .inspecting : resumeState)
+    }
+
+    /// One slice of background work (the fit's finishing steps). Call once per loop turn.
+    public func poll() -> [LineIOCommand] {
+        guard let calibration, case .fitting = state else { return [] }
+        do {
+            let progress = try calibration.step(positions: settings.finishPositionsPerTurn)
+            if case .done(let model) = calibration.phase { return install(model) }
+            state = .fitting(progress: progress)
+            return []
+        } catch {
+            return failCalibration("\(error)")
+        }
+    }
+
+    /// The camera stopped delivering (unplugged, timeouts): fault until it is back.
+    public func cameraLost(_ reason: String) -> [LineIOCommand] {
+        if case .fault = state { return [] }
+        resumeState = state
+        logger.error("camera lost: \(reason)")
+        return transition(to: .fault(reason: "camera: \(reason)"))
+    }
+
+    public func cameraRecovered() -> [LineIOCommand] {
+        guard case .fault(let reason) = state, reason.hasPrefix("camera:") else { return [] }
+        logger.notice("camera back")
+        return transition(to: resumeState)
+    }
+
+    private func progressCalibration() -> [LineIOCommand] {
+        guard let calibration else { return [] }
+        if case .finishing = calibration.phase {
+            logger.notice("captured \(calibration.captured) parts; fitting")
+            return transition(to: .fitting(progress: 0))
+        }
+        state = .calibrating(captured: calibration.captured, target: calibration.target)
+        return []
+    }
+
+    private func failCalibration(_ reason: String) -> [LineIOCommand] {
+        logger.error("calibration failed, model unchanged: \(reason)")
+        calibration = nil
+        return transition(to: inspector != nil ? .inspecting : resumeState)
+    }
+
+    private func install(_ model: ModelFile) -> [LineIOCommand] {
+        calibration = nil
+        do {
+            try store.save(model)
+            inspector = try Inspector(backbone: backbone, model: model)
+        } catch {
+            return failCalibration("\(error)")
+        }
+        counters.calibrations += 1
+        logger.notice("new model saved and in use", metadata: ["path": "\(store.path)", "threshold": "\(model.threshold)",
+                                                             "rule": "\(model.facts["threshold_rule"] ?? "")"])
+        return transition(to: .inspecting)
+    }
+
+    private func transition(to next: ServiceState) -> [LineIOCommand] {
+        let changed = next.statusMode != state.statusMode
+        state = next
+        logger.info("state \(next)")
+        return changed ? [.setStatus(next.statusMode)] : []
+    }
+}

@@ -1,0 +1,92 @@
+import Inspection
+import SafeTensors
+
+/// The status file the service rewrites (atomically) every second, and how `lineside status`
+/// shows it to a person.
+public struct StatusReport: Sendable, Equatable {
+    public var state: String
+    public var detail: String
+    public var counters: ServiceCounters
+    public var latencyP50Ms: Double?
+    public var latencyP99Ms: Double?
+    public var framesPerSecond: Double
+    public var threshold: Float?
+    public var modelPath: String
+    public var uptimeSeconds: Double
+    public var cameraReconnects: UInt64
+
+    public init(state: String, detail: String, counters: ServiceCounters, latencyP50Ms: Double?, latencyP99Ms: Double?,
+                framesPerSecond: Double, threshold: Float?, modelPath: String, uptimeSeconds: Double, cameraReconnects: UInt64) {
+        self.state = state
+        self.detail = detail
+        self.counters = counters
+        self.latencyP50Ms = latencyP50Ms
+        self.latencyP99Ms = latencyP99Ms
+        self.framesPerSecond = framesPerSecond
+        self.threshold = threshold
+        self.modelPath = modelPath
+        self.uptimeSeconds = uptimeSeconds
+        self.cameraReconnects = cameraReconnects
+    }
+
+    public var json: JSON {
+        func n(_ x: Double?) -> JSON { x.map { .number($0) } ?? .null }
+        func u(_ x: UInt64) -> JSON { .number(Double(x)) }
+        return .object([
+            "state": .string(state), "detail": .string(detail),
+            "frames": u(counters.frames), "inspected": u(counters.inspected), "passes": u(counters.passes),
+            "rejects": u(counters.rejects), "fail_safe": u(counters.failSafe), "uninspected": u(counters.uninspected),
+            "drops": u(counters.drops), "calibrations": u(counters.calibrations),
+            "last_score": .number(Double(counters.lastScore)),
+            "latency_p50_ms": n(latencyP50Ms), "latency_p99_ms": n(latencyP99Ms),
+            "fps": .number(framesPerSecond), "threshold": n(threshold.map(Double.init)),
+            "model": .string(modelPath), "uptime_s": .number(uptimeSeconds), "camera_reconnects": u(cameraReconnects),
+        ])
+    }
+
+    public init(json: JSON) throws(InspectionError) {
+        func u(_ key: String) -> UInt64 { UInt64(max(0, json[key]?.doubleValue ?? 0)) }
+        guard let state = json["state"]?.stringValue else { throw .dataset(path: "status", reason: "no state in status file") }
+        var counters = ServiceCounters()
+        counters.frames = u("frames"); counters.inspected = u("inspected"); counters.passes = u("passes")
+        counters.rejects = u("rejects"); counters.failSafe = u("fail_safe"); counters.uninspected = u("uninspected")
+        counters.drops = u("drops"); counters.calibrations = u("calibrations")
+        counters.lastScore = Float(json["last_score"]?.doubleValue ?? 0)
+        self.init(state: state, detail: json["detail"]?.stringValue ?? "", counters: counters,
+                  latencyP50Ms: json["latency_p50_ms"]?.doubleValue, latencyP99Ms: json["latency_p99_ms"]?.doubleValue,
+                  framesPerSecond: json["fps"]?.doubleValue ?? 0, threshold: json["threshold"]?.doubleValue.map(Float.init),
+                  modelPath: json["model"]?.stringValue ?? "", uptimeSeconds: json["uptime_s"]?.doubleValue ?? 0,
+                  cameraReconnects: u("camera_reconnects"))
+    }
+
+    public func write(to path: String) throws(FileError) {
+        try FileIO.writeAtomically(Array((json.serialized + "\n").utf8), to: path)
+    }
+
+    public static func read(_ path: String) throws(InspectionError) -> StatusReport {
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path, limit: 1 << 20) } catch { throw .file(error) }
+        do { return try StatusReport(json: try JSON.parse(bytes)) } catch let error as JSONError {
+            throw .dataset(path: path, reason: "status file is not valid JSON: \(error)")
+        } catch let error as InspectionError {
+            throw error
+        } catch {
+            throw .dataset(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Lines for a person.
+    public var text: String {
+        func ms(_ x: Double?) -> String { x.map { String(Int(($0 * 10).rounded()) / 10) + "." + String(Int(($0 * 10).rounded()) % 10) + " ms" } ?? "-" }
+        let c = counters
+        return """
+        state        \(detail.isEmpty ? state : detail)
+        model        \(modelPath)\(threshold.map { " (threshold \($0))" } ?? "")
+        frames       \(c.frames) (\(Int(framesPerSecond.rounded())) fps), inspected \(c.inspected), dropped \(c.drops)
+        parts        \(c.passes) passed, \(c.rejects) rejected (\(c.failSafe) by the fail-safe policy, \(c.uninspected) without a model)
+        latency      p50 \(ms(latencyP50Ms)), p99 \(ms(latencyP99Ms)) (capture to verdict)
+        last score   \(c.lastScore)
+        calibrations \(c.calibrations), camera reconnects \(cameraReconnects), up \(Int(uptimeSeconds)) s
+        """
+    }
+}
