@@ -82,3 +82,12 @@ package.targets += [
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureFakes", "CaptureV4L2", "Imaging",
                                                      .product(name: "SystemPackage", package: "swift-system")]),
 ]
+
+// Configuration (issue 5): /etc/lineside/lineside.conf, its schema and defaults, and the CLI's
+// `lineside check-config`. Pure Swift: the other modules only lend their configuration types.
+package.targets += [
+    .target(name: "Configuration", dependencies: ["Capture", "LineIO", "Inspection", "Imaging", "SafeTensors"]),
+    .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Capture", "LineIO", "Inspection", "Imaging", "SafeTensors"]),
+]
+package.targets.first { $0.name == "lineside" }?.dependencies.append("Configuration")
+// End of Configuration (issue 5).

@@ -34,6 +34,13 @@ line=$(grep -E "^cli bad input: [0-9]+ passed" "$log" | tail -1)
 count "cli" "$status" "$(echo "$line" | grep -oE "[0-9]+ passed" | grep -oE "[0-9]+" || echo 0)" \
       "$(echo "$line" | grep -oE "[0-9]+ failed" | grep -oE "[0-9]+" || echo 0)"
 
+echo "== check-config (bad configuration files)"
+Tests/cli/check-config.sh .build/debug/lineside >"$log" 2>&1; status=$?
+cat "$log"
+line=$(grep -E "^check-config: [0-9]+ passed" "$log" | tail -1)
+count "check-config" "$status" "$(echo "$line" | grep -oE "[0-9]+ passed" | grep -oE "[0-9]+" || echo 0)" \
+      "$(echo "$line" | grep -oE "[0-9]+ failed" | grep -oE "[0-9]+" || echo 0)"
+
 if [ -d tools/tests ]; then
   echo "== python tools (pytest)"
   python3 -m pytest -q tools/tests 2>&1 | tee "$log" | tail -n 15; status=${PIPESTATUS[0]}

@@ -15,6 +15,7 @@ let commands: [(name: String, summary: String, run: ([String]) throws -> Int32)]
     ("demo", "the whole service on generated parts and simulated lines (no camera, no GPIO)", DemoCommand.run),
     ("generate", "write generated part images (good and defective) for demos and tests", GenerateCommand.run),
     ("features", "write the backbone taps of images as safetensors (for tools/compare.py)", FeaturesCommand.run),
+    ("check-config", "check a configuration file without touching hardware", CheckConfigCommand.run),
 ]
 
 @MainActor func usage() -> String {
