@@ -5,11 +5,17 @@ import Service
 enum FitCommand {
     static let help = """
     usage: lineside fit --images DIR --model OUT [options]
+           lineside fit --camera [--config FILE] [--model OUT] [--frames N] [options]
 
     Fits a PaDiM model from the PNG/JPEG images of good parts in DIR and saves it atomically to OUT
     (the model it replaces is kept as OUT's .previous.safetensors, for 'lineside rollback'). Memory does not grow with the number of images.
 
       --images DIR        folder of good images (needs at least 2 fitted + hold-out)
+      --camera            capture the good parts from the configured source instead (the
+                          configuration's [camera]/[replay], region of interest and
+                          [calibration] frames and spacing; --model defaults to its [model] path)
+      --config FILE       configuration for --camera (default /etc/lineside/lineside.conf)
+      --frames N          frames to capture with --camera (default: [calibration] frames)
       --model OUT         model file to write (safetensors)
       --holdout F         fraction held out to set the threshold (default 0.1; 0 = in-sample)
       --margin M          threshold = M x highest held-out score (default 1.1)
@@ -19,8 +25,10 @@ enum FitCommand {
     """
 
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, valued: ["images", "model", "holdout", "margin", "dimensions", "seed", "threads"], switches: ["help"])
+        let args = try Arguments(argv, valued: ["images", "model", "holdout", "margin", "dimensions", "seed", "threads", "config", "frames"],
+                                 switches: ["help", "camera"])
         if args.has("help") { print(help); return 0 }
+        if args.has("camera") { return try CameraFit.run(args) }
         let folder = try args.required("images"), output = try args.required("model")
         var settings = FitSettings()
         settings.holdoutFraction = try args.double("holdout", default: 0.1, range: 0...0.5)

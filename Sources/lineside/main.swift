@@ -4,6 +4,7 @@ import Glibc
 
 /// lineside: one binary, one command per job. Exit codes: 0 success, 1 failure, 2 usage error.
 let commands: [(name: String, summary: String, run: ([String]) throws -> Int32)] = [
+    ("run", "the line-side service (camera, inspection, reject line, lights, calibration button)", RunCommand.run),
     ("fit", "fit a PaDiM model from a folder of good images", FitCommand.run),
     ("score", "score images with a model (optionally write heatmaps)", ScoreCommand.run),
     ("eval", "image and pixel AUROC on an MVTec-AD-layout category", EvalCommand.run),
@@ -15,12 +16,13 @@ let commands: [(name: String, summary: String, run: ([String]) throws -> Int32)]
     ("demo", "the whole service on generated parts and simulated lines (no camera, no GPIO)", DemoCommand.run),
     ("generate", "write generated part images (good and defective) for demos and tests", GenerateCommand.run),
     ("features", "write the backbone taps of images as safetensors (for tools/compare.py)", FeaturesCommand.run),
+    ("safe-outputs", "drive every configured output to its safe value (systemd ExecStopPost)", SafeOutputsCommand.run),
     ("check-config", "check a configuration file without touching hardware", CheckConfigCommand.run),
 ]
 
 @MainActor func usage() -> String {
     var text = "usage: lineside <command> [options]\n\ncommands:\n"
-    for command in commands { text += "  " + command.name.padding(10) + command.summary + "\n" }
+    for command in commands { text += "  " + command.name.padding(14) + command.summary + "\n" }
     text += "\n'lineside <command> --help' describes a command's options."
     return text
 }
