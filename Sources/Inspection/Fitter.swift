@@ -31,10 +31,17 @@ public final class Fitter {
     public let extractor: FeatureExtractor
     private var accumulator: FitAccumulator
     private var heldOut: [Image] = []
+    /// A few fitted images kept for an in-sample threshold when nothing was held out (few images).
+    private var inSampleReserve: [Image] = []
+    static let inSampleReserveSize = 8
     public private(set) var report = FitReport()
     private var seen = 0
 
-    public init(backbone: Int8Backbone, settings: FitSettings = FitSettings()) throws(InspectionError) {
+    /// Every k-th image is held out; with `expectedImages` known, k is chosen so that at least two
+    /// images are held out whenever the hold-out fraction is not zero.
+    private let holdoutEvery: Int
+
+    public init(backbone: Int8Backbone, settings: FitSettings = FitSettings(), expectedImages: Int? = nil) throws(InspectionError) {
         let total = FeatureExtractor.totalChannels(backbone)
         guard settings.dimensions > 0, settings.dimensions <= total else {
             throw .dataset(path: "fit", reason: "cannot keep \(settings.dimensions) of \(total) channels")
@@ -46,9 +53,15 @@ public final class Fitter {
         let channels = ChannelSelection.draw(count: settings.dimensions, from: total, seed: settings.seed)
         extractor = FeatureExtractor(backbone: backbone, channels: channels)
         accumulator = FitAccumulator(geometry: extractor.geometry)
+        if settings.holdoutFraction <= 0 {
+            holdoutEvery = 0
+        } else if let expected = expectedImages, expected >= 4 {
+            let count = max(2, Int((Double(expected) * settings.holdoutFraction).rounded()))
+            holdoutEvery = max(2, expected / count)
+        } else {
+            holdoutEvery = max(2, Int((1 / settings.holdoutFraction).rounded()))
+        }
     }
-
-    private var holdoutEvery: Int { settings.holdoutFraction > 0 ? max(2, Int((1 / settings.holdoutFraction).rounded())) : 0 }
 
     /// Adds one good image: into the fit, or kept aside for the threshold.
     public func add(_ image: Image, region: PixelRect? = nil) throws(InspectionError) {
@@ -61,6 +74,7 @@ public final class Fitter {
         do { try extractor.extract(image, region: region) } catch { throw .backbone(error) }
         extractor.features.withUnsafeBufferPointer { accumulator.add($0) }
         report.fitted += 1
+        if inSampleReserve.count < Fitter.inSampleReserveSize { inSampleReserve.append(image) }
     }
 
     public func add(path: String) throws(InspectionError) {
@@ -69,8 +83,8 @@ public final class Fitter {
         try add(image)
     }
 
-    /// The images kept aside for the threshold.
-    public var heldOutImages: [Image] { heldOut }
+    /// The images that set the threshold: the held-out ones, or (none held out) a few fitted ones.
+    public var heldOutImages: [Image] { heldOut.isEmpty ? inSampleReserve : heldOut }
 
     /// The finishing work, to be stepped by the caller (the service spreads it over its loop).
     public func makeFinisher() throws(InspectionError) -> FitFinisher {
@@ -93,13 +107,14 @@ public final class Fitter {
 
     /// Sets the threshold from held-out scores (margin x maximum) and records their distribution.
     public func setThreshold(_ model: inout ModelFile, heldOutScores scores: [Float]) {
-        report.heldOut = scores.count
+        let inSample = heldOut.isEmpty
+        report.heldOut = heldOut.count
         report.heldOutScores = scores
         let sorted = scores.sorted()
         model.threshold = (sorted.last ?? 1) * settings.margin
-        model.facts["holdout_count"] = String(scores.count)
-        model.facts["threshold_rule"] = scores.isEmpty
-            ? "in-sample maximum x \(settings.margin) (no hold-out: optimistic)"
+        model.facts["holdout_count"] = String(heldOut.count)
+        model.facts["threshold_rule"] = inSample
+            ? "in-sample maximum of \(scores.count) fitted images x \(settings.margin) (no hold-out: optimistic)"
             : "held-out maximum x \(settings.margin)"
         if !sorted.isEmpty {
             model.facts["holdout_scores"] = "min \(sorted.first!) median \(sorted[sorted.count / 2]) max \(sorted.last!) mean \(sorted.reduce(0, +) / Float(sorted.count))"
@@ -114,7 +129,7 @@ public final class Fitter {
         var model = self.model(from: finisher.result!, extraFacts: extraFacts)
         let inspector = try Inspector(backbone: extractor.backbone, model: model)
         var scores: [Float] = []
-        for image in heldOut { scores.append(try inspector.inspect(image)) }
+        for image in heldOutImages { scores.append(try inspector.inspect(image)) }
         setThreshold(&model, heldOutScores: scores)
         return model
     }

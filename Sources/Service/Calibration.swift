@@ -25,7 +25,7 @@ final class Calibration {
     init(backbone: Int8Backbone, settings: ServiceSettings) throws(InspectionError) {
         target = settings.calibrationFrames
         spacingNs = settings.calibrationSpacingNs
-        fitter = try Fitter(backbone: backbone, settings: settings.fit)
+        fitter = try Fitter(backbone: backbone, settings: settings.fit, expectedImages: settings.calibrationFrames)
     }
 
     /// Offers a frame of a good part; returns false when it was skipped (too soon after the last).

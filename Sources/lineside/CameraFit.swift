@@ -29,7 +29,7 @@ enum CameraFit {
             roi = nil
         }
         let backbone = try Runtime.backbone(threads: try args.int("threads", default: config.model.threads, range: 1...64))
-        let fitter = try Fitter(backbone: backbone, settings: settings)
+        let fitter = try Fitter(backbone: backbone, settings: settings, expectedImages: frames)
         try source.start()
         defer { source.stop() }
         let spacing = config.calibration.minimumSpacing

@@ -43,7 +43,7 @@ enum FitCommand {
             throw UsageError("--model \(output): directory \(parent) does not exist")
         }
         let backbone = try Runtime.backbone(threads: threads)
-        let fitter = try Fitter(backbone: backbone, settings: settings)
+        let fitter = try Fitter(backbone: backbone, settings: settings, expectedImages: paths.count)
         let start = MonotonicClock.seconds()
         for (i, path) in paths.enumerated() {
             try fitter.add(path: path)
