@@ -4,7 +4,7 @@
 # Result: PACKAGE_DIR/.build-aarch64/aarch64-unknown-linux-gnu/release/<products>
 #
 # Steps (each cached under $LINESIDE_RIG_CACHE, default /var/cache/lineside-rig):
-#  1. bookworm arm64 sysroot with the -dev packages lineside links (board/sysroot-arm64.sh).
+#  1. bookworm arm64 sysroot with the -dev packages lineside links (board/sysroot.sh arm64).
 #  2. Debian's `swiftlang` arm64 package (sid; bookworm has none) through a private apt root.
 #     Only its static runtime (usr/libexec/swift/lib/swift_static) is kept; compiled .swiftmodule
 #     files are deleted, leaving the .swiftinterface files, so the host Swift rebuilds Swift, Glibc,
@@ -26,7 +26,7 @@ AARCH64="$RIG_CACHE/aarch64"
 T0=$(date +%s)
 
 # 1. sysroot
-SYSROOT=$("$BOARD_DIR/sysroot-arm64.sh")
+SYSROOT=$("$BOARD_DIR/sysroot.sh" arm64)
 T1=$(date +%s); log "sysroot ready ($((T1-T0)) s): $SYSROOT"
 
 # 2. Swift runtime from Debian's swiftlang arm64

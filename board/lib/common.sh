@@ -7,25 +7,25 @@
 set -euo pipefail
 
 RIG_CACHE="${LINESIDE_RIG_CACHE:-/var/cache/lineside-rig}"
+APT_ETC="${LINESIDE_APT_ETC:-/etc/apt}"   # the machine apt configuration to read mirrors from
 mkdir -p "$RIG_CACHE"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-# Prints the first archive URI whose suites include "bookworm" (the main archive, not -security),
-# read from /etc/apt/sources.list, /etc/apt/sources.list.d/*.list and deb822 *.sources files.
-debian_mirror() {
-    local f uri
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+# apt_sources: prints "URI SUITE" for every enabled `deb` entry of this machine's apt configuration
+# (/etc/apt/sources.list, sources.list.d/*.list one-line entries and deb822 *.sources files).
+apt_sources() {
+    local f
+    for f in "$APT_ETC/sources.list" "$APT_ETC"/sources.list.d/*.list; do
         [ -f "$f" ] || continue
-        uri=$(awk '$1=="deb" { i=2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
-                     if ($(i+1)=="bookworm") { print $i; exit } }' "$f")
-        [ -n "$uri" ] && { echo "${uri%/}"; return 0; }
+        awk '$1=="deb" { i=2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+                         u=$i; sub(/\/$/, "", u); print u, $(i+1) }' "$f"
     done
-    for f in /etc/apt/sources.list.d/*.sources; do
+    for f in "$APT_ETC"/sources.list.d/*.sources; do
         [ -f "$f" ] || continue
         # deb822: paragraphs separated by blank lines; fields URIs / Suites / Types / Enabled.
-        uri=$(awk 'BEGIN{RS=""; FS="\n"}
+        awk 'BEGIN{RS=""; FS="\n"}
             { uris=""; suites=""; types=""; enabled="yes"
               for (n=1; n<=NF; n++) { line=$n; if (line ~ /^#/) continue
                   split(line, kv, ":"); key=tolower(kv[1]); val=substr(line, length(kv[1])+2)
@@ -33,11 +33,20 @@ debian_mirror() {
                   if (key=="uris") uris=val; else if (key=="suites") suites=val
                   else if (key=="types") types=val; else if (key=="enabled") enabled=tolower(val) }
               if (enabled=="no" || types !~ /(^| )deb( |$)/) next
-              ns=split(suites, s, /[ \t]+/); for (k=1; k<=ns; k++) if (s[k]=="bookworm") { split(uris, u, /[ \t]+/); print u[1]; exit } }' "$f")
-        [ -n "$uri" ] && { echo "${uri%/}"; return 0; }
+              nu=split(uris, u, /[ \t]+/); ns=split(suites, s, /[ \t]+/)
+              for (a=1; a<=nu; a++) for (b=1; b<=ns; b++) { x=u[a]; sub(/\/$/, "", x); print x, s[b] } }' "$f"
     done
-    die "no Debian bookworm archive found in /etc/apt/sources.list(.d)"
 }
+
+# bookworm_sources: "URI SUITE" for bookworm, bookworm-updates and bookworm-security as configured.
+bookworm_sources() {
+    local out; out=$(apt_sources | awk '$2=="bookworm" || $2 ~ /^bookworm-(updates|security)$/' | sort -u)
+    [ -n "$out" ] || die "no Debian bookworm archive found in /etc/apt/sources.list(.d)"
+    echo "$out"
+}
+
+# debian_mirror: the URI of the main Debian archive (the one serving plain "bookworm").
+debian_mirror() { bookworm_sources | awk '$2=="bookworm" { print $1; exit }'; }
 
 # private_apt SUITE ARCH apt-get-args...   (private_apt_cache SUITE ARCH apt-cache-args...)
 # Runs apt-get with a private root under $RIG_CACHE/apt/SUITE-ARCH (created on first use, lists
@@ -50,7 +59,13 @@ private_apt_run() {
     mkdir -p "$root/etc/apt/apt.conf.d" "$root/etc/apt/preferences.d" "$root/etc/apt/sources.list.d" \
              "$root/lists/partial" "$root/archives/partial" "$root/state"
     touch "$root/state/status"
-    echo "deb [arch=$arch] $(debian_mirror) $suite main" > "$root/etc/apt/sources.list"
+    # bookworm: the machine's own bookworm entries (incl. -updates, -security); other suites
+    # (trixie, sid) from the main archive.
+    if [ "$suite" = bookworm ]; then
+        bookworm_sources | while read -r uri s; do echo "deb [arch=$arch] $uri $s main"; done
+    else
+        echo "deb [arch=$arch] $(debian_mirror) $suite main"
+    fi > "$root/etc/apt/sources.list"
     cat > "$root/apt.conf" <<CONF
 Dir "$root/";
 Dir::Etc "$root/etc/apt/";

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Creates (once, cached) a Debian bookworm arm64 sysroot for cross-building and for the aarch64
-# rig's shared libraries and tools, and prints its path.
-#   board/sysroot-arm64.sh            -> prints $LINESIDE_RIG_CACHE/aarch64/sysroot
+# Creates (once, cached) a Debian bookworm sysroot for one architecture and prints its path:
+#   board/sysroot.sh arm64   -> $LINESIDE_RIG_CACHE/aarch64/sysroot (cross-build + aarch64 rig)
+#   board/sysroot.sh amd64   -> $LINESIDE_RIG_CACHE/x86_64/sysroot  (x86_64 rig: tools and libs)
+# It holds the -dev packages lineside links, plus v4l-utils, gpiod and busybox-static for the rig.
 # mmdebstrap --variant=extract unpacks the packages (with their dependencies) without running
 # maintainer scripts, so no binfmt/qemu is needed. Absolute symlinks are then made relative:
 # otherwise a linker using --sysroot follows them into the host's /usr/lib (or silently picks a
@@ -11,17 +12,20 @@ source "$(dirname "$0")/lib/common.sh"
 PACKAGES=(libc6-dev libstdc++-12-dev libgcc-12-dev linux-libc-dev
           libv4l-dev libgpiod-dev libxnnpack-dev libpthreadpool-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev
           v4l-utils gpiod busybox-static)
-SYSROOT="$RIG_CACHE/aarch64/sysroot"
-KEY=$(printf '%s\n' "${PACKAGES[@]}" | sha256sum | cut -c1-16)
+ARCH="${1:?usage: sysroot.sh arm64|amd64}"
+case "$ARCH" in arm64) SYSROOT="$RIG_CACHE/aarch64/sysroot";; amd64) SYSROOT="$RIG_CACHE/x86_64/sysroot";;
+                *) die "unknown architecture $ARCH";; esac
+KEY=$(printf '%s\n' "$ARCH" "${PACKAGES[@]}" $(bookworm_sources) | sha256sum | cut -c1-16)
 
 if [ "$(cat "$SYSROOT/.lineside-sysroot" 2>/dev/null)" != "$KEY" ]; then
     command -v mmdebstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q mmdebstrap >&2
-    log "creating bookworm arm64 sysroot in $SYSROOT"
+    log "creating bookworm $ARCH sysroot in $SYSROOT"
+    mirrors=(); while read -r uri suite; do mirrors+=("deb $uri $suite main"); done < <(bookworm_sources)
     rm -rf "$SYSROOT"; mkdir -p "$(dirname "$SYSROOT")"
-    mmdebstrap --quiet --variant=extract --architectures=arm64 \
+    mmdebstrap --quiet --variant=extract --architectures="$ARCH" \
         --aptopt='Acquire::Check-Valid-Until "false"' \
         --include="$(IFS=,; echo "${PACKAGES[*]}")" \
-        bookworm "$SYSROOT" "$(debian_mirror)" >&2 || die "mmdebstrap failed"
+        bookworm "$SYSROOT" "${mirrors[@]}" >&2 || die "mmdebstrap failed"
     # Absolute symlinks -> relative ones inside the sysroot.
     find "$SYSROOT" -type l -lname '/*' -print0 | while IFS= read -r -d '' link; do
         target=$(readlink "$link")
