@@ -18,7 +18,7 @@ case "$ARCH" in arm64) SYSROOT="$RIG_CACHE/aarch64/sysroot";; amd64) SYSROOT="$R
 KEY=$(printf '%s\n' "$ARCH" "${PACKAGES[@]}" $(bookworm_sources) | sha256sum | cut -c1-16)
 
 if [ "$(cat "$SYSROOT/.lineside-sysroot" 2>/dev/null)" != "$KEY" ]; then
-    command -v mmdebstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q mmdebstrap >&2
+    ensure_packages mmdebstrap
     log "creating bookworm $ARCH sysroot in $SYSROOT"
     mirrors=(); while read -r uri suite; do mirrors+=("deb $uri $suite main"); done < <(bookworm_sources)
     rm -rf "$SYSROOT"; mkdir -p "$(dirname "$SYSROOT")"

@@ -106,3 +106,17 @@ fetch_deb() {
     fi
     echo "$f"
 }
+
+# ensure_packages PKG...: installs the host Debian packages that are missing (CI runs as root).
+ensure_packages() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    [ "$(id -u)" = 0 ] || die "missing host packages (install as root): ${missing[*]}"
+    log "installing host packages: ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 \
+        || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; } \
+        || die "apt-get install ${missing[*]} failed"
+}

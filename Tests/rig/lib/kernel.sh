@@ -41,6 +41,8 @@ rig_kernel() {
         log "unpacking linux-image-$abi ($version)"
         rm -rf "$KDIR/image"; mkdir -p "$KDIR/image"
         dpkg-deb -x "$(fetch_deb bookworm "$arch" "linux-image-$abi")" "$KDIR/image"
+        # modules.dep is made by the package's postinst; make it here (depmod reads any arch).
+        depmod -b "$KDIR/image" "$abi" || die "depmod failed for $abi"
         touch "$KDIR/image/.complete"
     fi
     local src; src=$(kernel_source_files "$version")
