@@ -4,7 +4,8 @@
 # 1. board/build-aarch64.sh: the aarch64 binary a user flashes (static Swift runtime);
 #    `file`, size and `lineside --help` under qemu-aarch64-static against the arm64 sysroot.
 # 2. swift build -c release --static-swift-stdlib: the x86_64 binary.
-# 3. Tests/rig/run.sh for x86_64 and aarch64 (Debian's kernels in qemu, vivid + gpio-sim).
+# 3. Tests/rig/run.sh for x86_64 and aarch64 (Debian's kernels in qemu, vivid + gpio-sim), then
+#    Tests/rig/selftest/run.sh (a scenario whose checks must fail makes the rig fail).
 # Ends with "rig: N passed, M failed"; exit status non-zero when anything failed.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +38,8 @@ for arch in x86_64 aarch64; do
     PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
     echo "rig $arch wall time: $(( $(now) - ts )) s"
 done
+# The rig must also fail when a check fails.
+if "$REPO/Tests/rig/selftest/run.sh" x86_64 "$X86_BIN"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); STATUS=1; fi
 echo "times: aarch64 build $((T1 - T0)) s, x86_64 build $((T2 - T1)) s, rigs $(( $(now) - T2 )) s, total $(( $(now) - T0 )) s"
 echo "rig: $PASSED passed, $FAILED failed"
 exit $STATUS

@@ -4,6 +4,7 @@
 # (`lineside probe`, a capture check, a fit started by a button press, reject lines, safe state
 # after SIGTERM). Helpers (check, assert_eq, sim_press, sim_value, artifact...) are in lib.sh.
 . /rig/lib.sh
+. /rig/env
 
 # GPIO line plan of the simulated chip (mirrors the board wiring the lead chooses).
 LINE_REJECT=1        # output: reject gate
@@ -57,6 +58,18 @@ wait_until 50 sh -c "! kill -0 $MONPID"
 kill "$MONPID" 2>/dev/null; wait "$MONPID" 2>/dev/null
 sim_release "$LINE_BUTTON"
 assert_contains button-press-is-rising-edge "RISING EDGE" "$(cat /tmp/gpiomon.out)"
+
+# --- Swift Testing checks of the camera/GPIO modules against the real drivers ---------------------
+# Run when the host put the package's test bundle in (RIG_EXTRA_BINS=.../linesidePackageTests.xctest,
+# RIG_TEST_FILTER=<suite regex>). Tests find the hardware through these variables and skip (saying
+# why) when they are absent.
+if [ -x /usr/bin/linesidePackageTests.xctest ]; then
+    export LINESIDE_RIG=1 LINESIDE_VIDEO_DEVICE=/dev/video0 LINESIDE_GPIO_CHIP="$SIM_LABEL"
+    export LINESIDE_GPIO_SIM_SYSFS="/sys/devices/platform/$SIM_DEV/$SIM_CHIP"
+    check swift-tests-on-real-drivers linesidePackageTests.xctest --testing-library swift-testing \
+        ${RIG_TEST_FILTER:+--filter "$RIG_TEST_FILTER"}
+    cp /tmp/check.out /tmp/swift-tests.txt; artifact swift-tests.txt /tmp/swift-tests.txt
+fi
 
 gpioinfo "$SIM_LABEL" > /tmp/gpioinfo.txt
 artifact gpioinfo.txt /tmp/gpioinfo.txt

@@ -4,7 +4,11 @@
 # (v4l2-ctl, gpiod tools) with every shared library they need (NEEDED entries resolved recursively
 # in the arch's sysroot with readelf), the kernel modules for vivid and gpio-sim (dependencies from
 # modules.dep), our gpio-sim.ko, /init and the guest scenario (Tests/rig/guest/*).
-# Needs KVER, KDIR, GPIO_SIM_KO from rig_kernel. Optional: RIG_EXTRA_DIR copied to /rig/extra.
+# Needs KVER, KDIR, GPIO_SIM_KO from rig_kernel. Optional:
+#   RIG_EXTRA_DIR    folder copied to /rig/extra (fixtures, models)
+#   RIG_EXTRA_BINS   space-separated executables copied with their libraries to /usr/bin/<name>
+#                    (e.g. the package's linesidePackageTests.xctest, run by the scenario)
+#   RIG_TEST_FILTER  written to /rig/env for the scenario (filter for the test bundle)
 
 RIG_TOOLS=(usr/bin/v4l2-ctl usr/bin/gpioset usr/bin/gpioget usr/bin/gpiomon usr/bin/gpiodetect
            usr/bin/gpioinfo usr/bin/gpiofind)
@@ -71,6 +75,7 @@ build_initramfs() {
     copy_with_libs "$sysroot" "$triplet" "$root" "$binary" usr/bin/lineside
     local t
     for t in "${RIG_TOOLS[@]}"; do copy_with_libs "$sysroot" "$triplet" "$root" "$sysroot/$t" "$t"; done
+    for t in ${RIG_EXTRA_BINS:-}; do copy_with_libs "$sysroot" "$triplet" "$root" "$(realpath "$t")" "usr/bin/${t##*/}"; done
     # kernel modules
     local mdir="$KDIR/image/lib/modules/$KVER" m
     local mods; mods=$(module_closure "$mdir" "${RIG_MODULES[@]}")
@@ -84,6 +89,7 @@ build_initramfs() {
     install -m 0644 "$RIG_DIR/guest/lib.sh" "$root/rig/lib.sh"
     install -m 0755 "${RIG_SCENARIO:-$RIG_DIR/scenario.sh}" "$root/rig/scenario.sh"
     if [ -n "${RIG_EXTRA_DIR:-}" ]; then cp -a "$RIG_EXTRA_DIR" "$root/rig/extra"; fi
+    printf 'RIG_TEST_FILTER=%q\n' "${RIG_TEST_FILTER:-}" > "$root/rig/env"
     (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$out"
     INITRAMFS_FILES=$(cd "$root" && find . -type f | wc -l)
     rm -rf "$root"
