@@ -62,7 +62,8 @@ for f in "$OUT"/artifacts/*.b64; do
 done
 
 echo "== rig $ARCH: kernel $KVER =="
-grep -E '^RIG-(CHECK|NOTE)' "$OUT/serial.txt" | sed 's/^RIG-CHECK //; s/^RIG-NOTE /  note: /' || true
+grep -E '^RIG-(CHECK|NOTE)' "$OUT/serial.txt" \
+    | sed -E "s/^RIG-CHECK (PASS|FAIL) /\\1 $ARCH\\//; s/^RIG-NOTE /  note: /" || true
 BOOTED=$(sed -n 's/^RIG-BOOTED .*uptime=\([0-9.]*\).*/\1/p' "$OUT/serial.txt")
 ENDED=$(sed -n 's/^RIG-SCENARIO-EXIT .*uptime=\([0-9.]*\).*/\1/p' "$OUT/serial.txt")
 PASSED=$(grep -c '^RIG-CHECK PASS' "$OUT/serial.txt" || true)

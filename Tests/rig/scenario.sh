@@ -61,14 +61,19 @@ assert_contains button-press-is-rising-edge "RISING EDGE" "$(cat /tmp/gpiomon.ou
 
 # --- Swift Testing checks of the camera/GPIO modules against the real drivers ---------------------
 # Run when the host put the package's test bundle in (RIG_EXTRA_BINS=.../linesidePackageTests.xctest,
-# RIG_TEST_FILTER=<suite regex>). Tests find the hardware through these variables and skip (saying
-# why) when they are absent.
+# RIG_TEST_FILTER=<regex of test IDs>). The tests find the hardware themselves (LINESIDE_TEST_VIDEO,
+# the gpio-sim chip through /sys/bus/gpio/devices/gpiochipN/sim_gpio*); here, where the hardware
+# exists, a test that says it skipped is a failure.
 if [ -x /usr/bin/linesidePackageTests.xctest ]; then
-    export LINESIDE_RIG=1 LINESIDE_VIDEO_DEVICE=/dev/video0 LINESIDE_GPIO_CHIP="$SIM_LABEL"
-    export LINESIDE_GPIO_SIM_SYSFS="/sys/devices/platform/$SIM_DEV/$SIM_CHIP"
-    check swift-tests-on-real-drivers linesidePackageTests.xctest --testing-library swift-testing \
-        ${RIG_TEST_FILTER:+--filter "$RIG_TEST_FILTER"}
-    cp /tmp/check.out /tmp/swift-tests.txt; artifact swift-tests.txt /tmp/swift-tests.txt
+    export LINESIDE_TEST_VIDEO=/dev/video0
+    linesidePackageTests.xctest --testing-library swift-testing ${RIG_TEST_FILTER:+--filter "$RIG_TEST_FILTER"} $RIG_TEST_ARGS \
+        > /tmp/swift-tests.txt 2>&1
+    status=$?
+    artifact swift-tests.txt /tmp/swift-tests.txt
+    swift_testing_results /tmp/swift-tests.txt
+    assert_eq swift-tests-exit-status 0 "$status"
+    skipped=$(grep -i 'skipped' /tmp/swift-tests.txt | head -3 | tr '\n' '|')
+    assert_eq swift-tests-none-skipped-in-rig "" "$skipped"
 fi
 
 gpioinfo "$SIM_LABEL" > /tmp/gpioinfo.txt

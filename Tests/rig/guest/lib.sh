@@ -41,6 +41,27 @@ artifact() {
     echo "RIG-ARTIFACT-BEGIN $1"; base64 "$2"; echo "RIG-ARTIFACT-END $1"
 }
 
+# swift_testing_results FILE: one PASS/FAIL check per test of a Swift Testing run's output
+# ("✔ Test name() passed ...", "✘ Test name() failed ..." with the last "recorded an issue" line
+# of that test as the detail); fails when no test ran.
+swift_testing_results() {
+    local n=0 line name issue_file=/tmp/swift-issues
+    : > "$issue_file"
+    while IFS= read -r line; do
+        case "$line" in
+            "✔ Test run with"*|"✘ Test run with"*) ;;
+            "✘ Test "*" recorded an issue"*)
+                name=${line#✘ Test }; name=${name%% recorded an issue*}
+                echo "$name ${line#*recorded an issue }" >> "$issue_file";;
+            "✔ Test "*" passed"*) name=${line#✔ Test }; name=${name%% passed*}; pass "swift/$name"; n=$((n + 1));;
+            "✘ Test "*" failed"*)
+                name=${line#✘ Test }; name=${name%% failed*}
+                fail "swift/$name" "$(grep -F "$name " "$issue_file" | tail -n 1 | cut -d' ' -f2-)"; n=$((n + 1));;
+        esac
+    done < "$1"
+    [ "$n" -gt 0 ] || fail swift-tests-ran "no test result in $(tail -n 3 "$1" | tr '\n' '|')"
+}
+
 rig_end() { echo "RIG-END passed=$RIG_PASSED failed=$RIG_FAILED"; }
 
 # --- V4L2: vivid -----------------------------------------------------------------------------

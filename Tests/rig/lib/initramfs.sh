@@ -8,7 +8,7 @@
 #   RIG_EXTRA_DIR    folder copied to /rig/extra (fixtures, models)
 #   RIG_EXTRA_BINS   space-separated executables copied with their libraries to /usr/bin/<name>
 #                    (e.g. the package's linesidePackageTests.xctest, run by the scenario)
-#   RIG_TEST_FILTER  written to /rig/env for the scenario (filter for the test bundle)
+#   RIG_TEST_FILTER, RIG_TEST_ARGS  written to /rig/env for the scenario (test bundle filter/options)
 
 RIG_TOOLS=(usr/bin/v4l2-ctl usr/bin/gpioset usr/bin/gpioget usr/bin/gpiomon usr/bin/gpiodetect
            usr/bin/gpioinfo usr/bin/gpiofind)
@@ -89,7 +89,7 @@ build_initramfs() {
     install -m 0644 "$RIG_DIR/guest/lib.sh" "$root/rig/lib.sh"
     install -m 0755 "${RIG_SCENARIO:-$RIG_DIR/scenario.sh}" "$root/rig/scenario.sh"
     if [ -n "${RIG_EXTRA_DIR:-}" ]; then cp -a "$RIG_EXTRA_DIR" "$root/rig/extra"; fi
-    printf 'RIG_TEST_FILTER=%q\n' "${RIG_TEST_FILTER:-}" > "$root/rig/env"
+    printf 'RIG_TEST_FILTER=%q\nRIG_TEST_ARGS=%q\n' "${RIG_TEST_FILTER:-}" "${RIG_TEST_ARGS:-}" > "$root/rig/env"
     (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$out"
     INITRAMFS_FILES=$(cd "$root" && find . -type f | wc -l)
     rm -rf "$root"
