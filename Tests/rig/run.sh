@@ -27,7 +27,8 @@ OUT="${RIG_OUT:-$PWD/.build-rig}/$ARCH"
 rm -rf "$OUT"; mkdir -p "$OUT/artifacts"
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 T0=$(date +%s.%N)
-ensure_packages "$QEMU_PKG" mmdebstrap make gcc-12 gcc-aarch64-linux-gnu binutils cpio xz-utils zstd kmod
+# libelf1/libssl3: what the unpacked linux-kbuild-6.1 host tools (modpost, objtool) link.
+ensure_packages "$QEMU_PKG" mmdebstrap make gcc-12 gcc-aarch64-linux-gnu binutils cpio xz-utils zstd kmod libelf1 libssl3
 
 rig_kernel "$DEBARCH"
 build_initramfs "$DEBARCH" "$BINARY" "$OUT/initramfs.cpio"
