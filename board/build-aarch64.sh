@@ -104,7 +104,7 @@ T2=$(date +%s); log "Swift SDK ready ($((T2-T1)) s): $BUNDLE"
 
 # 5. build
 log "swift build (aarch64, release, static Swift runtime) in $PKG_DIR"
-cd "$PKG_DIR"
+cd "$PKG_DIR" || die "cannot enter $PKG_DIR"
 swift build -c release -j 2 --scratch-path .build-aarch64 \
     --swift-sdks-path "$SDKS" --swift-sdk lineside-aarch64 --static-swift-stdlib "$@"
 T3=$(date +%s); log "cross-build done ($((T3-T2)) s; total $((T3-T0)) s)"

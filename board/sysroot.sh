@@ -15,7 +15,7 @@ PACKAGES=(libc6-dev libstdc++-12-dev libgcc-12-dev linux-libc-dev
 ARCH="${1:?usage: sysroot.sh arm64|amd64}"
 case "$ARCH" in arm64) SYSROOT="$RIG_CACHE/aarch64/sysroot";; amd64) SYSROOT="$RIG_CACHE/x86_64/sysroot";;
                 *) die "unknown architecture $ARCH";; esac
-KEY=$(printf '%s\n' "$ARCH" "${PACKAGES[@]}" $(bookworm_sources) | sha256sum | cut -c1-16)
+KEY=$(printf '%s\n' "$ARCH" "${PACKAGES[@]}" "$(bookworm_sources)" | sha256sum | cut -c1-16)
 
 if [ "$(cat "$SYSROOT/.lineside-sysroot" 2>/dev/null)" != "$KEY" ]; then
     ensure_packages mmdebstrap

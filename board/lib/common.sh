@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for board/ and Tests/rig/ scripts (sourced, not executed).
 # - rig_cache:      cache folder outside the repo (LINESIDE_RIG_CACHE, default /var/cache/lineside-rig)
 # - debian_mirror:  the Debian archive URI configured on this machine (one-line sources.list or deb822)

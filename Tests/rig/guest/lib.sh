@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Helpers for rig scenarios (sourced by /rig/scenario.sh inside the guest; busybox sh).
 # Output protocol on the serial console, read by Tests/rig/run.sh on the host:
 #   RIG-CHECK PASS <name>

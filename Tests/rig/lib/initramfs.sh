@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Initramfs for the rig (sourced by Tests/rig/run.sh).
 # build_initramfs ARCH(amd64|arm64) BINARY OUT.cpio
 # Contents: busybox-static (the arch's own, from the sysroot), the lineside binary and the rig tools

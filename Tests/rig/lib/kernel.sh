@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Kernel side of the rig (sourced by Tests/rig/run.sh after board/lib/common.sh).
 # rig_kernel ARCH (amd64|arm64) prepares, cached under $RIG_CACHE/<arch>/kernel-<version>/:
 #   image/boot/vmlinuz-*, image/lib/modules/<kver>/   Debian bookworm's linux-image-<arch>
