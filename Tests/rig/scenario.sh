@@ -1,0 +1,81 @@
+#!/bin/sh
+# The rig scenario: runs INSIDE the qemu guest (busybox sh) against real kernel drivers
+# (vivid for V4L2, gpio-sim for GPIO). Edit freely: add lineside commands as they land
+# (`lineside probe`, a capture check, a fit started by a button press, reject lines, safe state
+# after SIGTERM). Helpers (check, assert_eq, sim_press, sim_value, artifact...) are in lib.sh.
+. /rig/lib.sh
+. /rig/env
+
+# GPIO line plan of the simulated chip (mirrors the board wiring the lead chooses).
+LINE_REJECT=1        # output: reject gate
+LINE_LIGHT=3         # output: ring light
+LINE_BUTTON=5        # input: operator "fit" button
+LINE_TRIGGER=2       # input: part-present trigger
+
+# --- the binary under test ---------------------------------------------------------------------
+check lineside-runs lineside --help
+
+# --- V4L2 capture from vivid --------------------------------------------------------------------
+check vivid-loads load_vivid
+check video0-is-capture sh -c 'v4l2-ctl -d /dev/video0 --all | grep -q "Video Capture"'
+check set-format-yuyv-640x480 v4l2-ctl -d /dev/video0 --set-fmt-video=width=640,height=480,pixelformat=YUYV
+check set-rate-30fps v4l2-ctl -d /dev/video0 --set-parm=30
+check capture-5-frames v4l2-ctl -d /dev/video0 --stream-mmap=4 --stream-count=5 --stream-to=/tmp/frames.yuyv
+assert_eq capture-size-5x640x480x2 3072000 "$(stat -c %s /tmp/frames.yuyv 2>/dev/null)"
+
+# --- GPIO through gpio-sim -----------------------------------------------------------------------
+check gpio-sim-chip-by-label sim_setup lineside-sim 8
+note "gpio-sim device=$SIM_DEV chip=$SIM_CHIP"
+assert_eq gpio-sim-8-lines 8 "$(gpioinfo "$SIM_LABEL" | grep -c 'line ')"
+
+# Output: a line driven high by a consumer reads back 1 at gpio-sim; released -> back to its pull.
+gpioset --mode=signal "$SIM_LABEL" "$LINE_REJECT=1" &
+SETPID=$!
+wait_until 50 line_used "$LINE_REJECT"
+assert_eq output-high-reads-back 1 "$(sim_value "$LINE_REJECT")"
+kill -TERM "$SETPID"; wait "$SETPID" 2>/dev/null
+wait_until 50 sh -c "! gpioinfo $SIM_LABEL | grep -E '^[[:space:]]+line[[:space:]]+$LINE_REJECT:' | grep -q '\[used'"
+assert_eq output-released-returns-to-pull 0 "$(sim_value "$LINE_REJECT")"
+
+gpioset --mode=signal "$SIM_LABEL" "$LINE_LIGHT=0" &
+SETPID=$!
+wait_until 50 line_used "$LINE_LIGHT"
+assert_eq output-low-reads-back 0 "$(sim_value "$LINE_LIGHT")"
+kill -TERM "$SETPID"; wait "$SETPID" 2>/dev/null
+
+# Input: pulling a line up/down is what a consumer reads.
+sim_press "$LINE_TRIGGER"
+assert_eq input-pulled-up-reads-1 1 "$(gpioget "$SIM_LABEL" "$LINE_TRIGGER")"
+sim_release "$LINE_TRIGGER"
+assert_eq input-pulled-down-reads-0 0 "$(gpioget "$SIM_LABEL" "$LINE_TRIGGER")"
+
+# Edge: a button press (pull-up) is seen as a rising edge by a waiting consumer.
+gpiomon --num-events=1 --rising-edge "$SIM_LABEL" "$LINE_BUTTON" > /tmp/gpiomon.out 2>&1 &
+MONPID=$!
+wait_until 50 line_used "$LINE_BUTTON"
+sim_press "$LINE_BUTTON"
+wait_until 50 sh -c "! kill -0 $MONPID"
+kill "$MONPID" 2>/dev/null; wait "$MONPID" 2>/dev/null
+sim_release "$LINE_BUTTON"
+assert_contains button-press-is-rising-edge "RISING EDGE" "$(cat /tmp/gpiomon.out)"
+
+# --- Swift Testing checks of the camera/GPIO modules against the real drivers ---------------------
+# Run when the host put the package's test bundle in (RIG_EXTRA_BINS=.../linesidePackageTests.xctest,
+# RIG_TEST_FILTER=<regex of test IDs>). The tests find the hardware themselves (LINESIDE_TEST_VIDEO,
+# the gpio-sim chip through /sys/bus/gpio/devices/gpiochipN/sim_gpio*); here, where the hardware
+# exists, a test that says it skipped is a failure.
+if [ -x /usr/bin/linesidePackageTests.xctest ]; then
+    export LINESIDE_TEST_VIDEO=/dev/video0
+    linesidePackageTests.xctest --testing-library swift-testing ${RIG_TEST_FILTER:+--filter "$RIG_TEST_FILTER"} $RIG_TEST_ARGS \
+        > /tmp/swift-tests.txt 2>&1
+    status=$?
+    artifact swift-tests.txt /tmp/swift-tests.txt
+    swift_testing_results /tmp/swift-tests.txt
+    assert_eq swift-tests-exit-status 0 "$status"
+    skipped=$(grep -i 'skipped' /tmp/swift-tests.txt | head -3 | tr '\n' '|')
+    assert_eq swift-tests-none-skipped-in-rig "" "$skipped"
+fi
+
+gpioinfo "$SIM_LABEL" > /tmp/gpioinfo.txt
+artifact gpioinfo.txt /tmp/gpioinfo.txt
+rig_end
