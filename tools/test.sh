@@ -41,6 +41,14 @@ line=$(grep -E "^check-config: [0-9]+ passed" "$log" | tail -1)
 count "check-config" "$status" "$(echo "$line" | grep -oE "[0-9]+ passed" | grep -oE "[0-9]+" || echo 0)" \
       "$(echo "$line" | grep -oE "[0-9]+ failed" | grep -oE "[0-9]+" || echo 0)"
 
+echo "== kill -9 during fit and save (50 times)"
+swift build -c release --product lineside 2>&1 | tail -n 1
+Tests/cli/kill-during-fit.sh .build/release/lineside 50 >"$log" 2>&1; status=$?
+cat "$log"
+line=$(grep -E "^kill test: [0-9]+ passed" "$log" | tail -1)
+count "kill" "$status" "$(echo "$line" | grep -oE "[0-9]+ passed" | grep -oE "[0-9]+" || echo 0)" \
+      "$(echo "$line" | grep -oE "[0-9]+ failed" | grep -oE "[0-9]+" || echo 0)"
+
 if [ -d tools/tests ]; then
   echo "== python tools (pytest)"
   python3 -m pytest -q tools/tests 2>&1 | tee "$log" | tail -n 15; status=${PIPESTATUS[0]}

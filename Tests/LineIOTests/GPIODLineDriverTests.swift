@@ -7,7 +7,7 @@ import Testing
 /// The real libgpiod driver. Without hardware (this container has no /dev/gpiochip*) only the
 /// error paths and the empty probe run; on a machine with a gpio-sim chip (the qemu rig) the
 /// simulator tests drive and read real kernel lines.
-@Suite struct GPIODLineDriverTests {
+@Suite(.serialized) struct GPIODLineDriverTests {  // the gpio-sim tests share line 0 of the simulated chip
     @Test func openingAMissingChipByNameGivesAOneLineErrorNamingIt() {
         let driver = GPIODLineDriver()
         let address = LineAddress(chip: .name("gpiochip97"), offset: 3)

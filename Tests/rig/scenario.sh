@@ -59,6 +59,89 @@ kill "$MONPID" 2>/dev/null; wait "$MONPID" 2>/dev/null
 sim_release "$LINE_BUTTON"
 assert_contains button-press-is-rising-edge "RISING EDGE" "$(cat /tmp/gpiomon.out)"
 
+# --- lineside itself: probe, the service on vivid + gpio-sim, calibration by button, rejects ------
+LS_REJECT=1; LS_PASS=3; LS_STATUS=4; LS_BUTTON=5
+check lineside-probe-lists-video0 sh -c 'lineside probe > /tmp/probe.txt 2>&1; grep -q "/dev/video0" /tmp/probe.txt'
+assert_contains lineside-probe-lists-sim-chip "$SIM_LABEL" "$(cat /tmp/probe.txt)"
+artifact probe.txt /tmp/probe.txt
+
+cat > /tmp/lineside.conf <<CONF
+[camera]
+device = "/dev/video0"
+width = 640
+height = 480
+pixel_format = "YUYV"
+fps = 30
+roi = [80, 0, 480, 480]
+timeout_ms = 5000
+
+[model]
+path = "/tmp/model/model.safetensors"
+previous_path = "/tmp/model/model.previous.safetensors"
+threads = 2
+no_model_policy = "pass"
+
+[calibration]
+frames = 12
+holdout = 0.25
+dimensions = 24
+
+[lines]
+chip = "label=$SIM_LABEL"
+long_press_ms = 1500
+
+[[reject]]
+offset = $LS_REJECT
+pulse_ms = 400
+delay_ms = 100
+
+[pass_light]
+offset = $LS_PASS
+
+[status_light]
+offset = $LS_STATUS
+
+[button]
+offset = $LS_BUTTON
+bias = "as-is"
+
+[service]
+status_file = "/tmp/lineside.status"
+CONF
+mkdir -p /tmp/model
+check lineside-config-valid lineside check-config --config /tmp/lineside.conf
+state() { sed -n 's/.*"state":"\([a-z-]*\)".*/\1/p' /tmp/lineside.status 2>/dev/null; }
+counter() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" /tmp/lineside.status 2>/dev/null; }
+lineside run --config /tmp/lineside.conf > /tmp/lineside.log 2>&1 &
+LSPID=$!
+check service-starts-without-model wait_until 600 sh -c '[ "$(sed -n "s/.*\"state\":\"\([a-z-]*\)\".*/\1/p" /tmp/lineside.status 2>/dev/null)" = no-model ]'
+check service-holds-reject-line line_used "$LS_REJECT"
+assert_eq reject-line-starts-safe 0 "$(sim_value "$LS_REJECT")"
+# The operator holds the calibration button (long press), then lets go.
+sim_press "$LS_BUTTON"; sleep 2; sim_release "$LS_BUTTON"
+check calibration-by-button-then-inspecting wait_until 3000 sh -c '[ "$(sed -n "s/.*\"state\":\"\([a-z-]*\)\".*/\1/p" /tmp/lineside.status 2>/dev/null)" = inspecting ]'
+check model-saved test -s /tmp/model/model.safetensors
+check parts-pass-on-the-calibrated-view wait_until 600 sh -c '[ "$(sed -n "s/.*\"passes\":\([0-9]*\).*/\1/p" /tmp/lineside.status)" -gt 0 ]'
+# Another picture in front of the camera: vivid's test pattern changes, the parts are defective.
+v4l2-ctl -d /dev/video0 -c test_pattern=6 2>/dev/null || v4l2-ctl -d /dev/video0 -c test_pattern=1
+seen_high=0
+i=0
+while [ $i -lt 600 ]; do
+    [ "$(sim_value "$LS_REJECT")" = 1 ] && { seen_high=1; break; }
+    sleep 0.05; i=$((i + 1))
+done
+assert_eq reject-line-fires-on-changed-view 1 "$seen_high"
+check rejects-counted wait_until 200 sh -c '[ "$(sed -n "s/.*\"rejects\":\([0-9]*\).*/\1/p" /tmp/lineside.status)" -gt 0 ]'
+kill -TERM "$LSPID"
+wait "$LSPID"; status=$?
+assert_eq service-exits-cleanly-on-sigterm 0 "$status"
+assert_eq reject-line-safe-after-sigterm 0 "$(sim_value "$LS_REJECT")"
+assert_eq pass-light-safe-after-sigterm 0 "$(sim_value "$LS_PASS")"
+if line_used "$LS_REJECT"; then fail lines-released-after-sigterm "reject line still held"; else pass lines-released-after-sigterm; fi
+cp /tmp/lineside.status /tmp/lineside.status.json 2>/dev/null
+artifact lineside.log /tmp/lineside.log
+artifact lineside.status.json /tmp/lineside.status.json
+
 # --- Swift Testing checks of the camera/GPIO modules against the real drivers ---------------------
 # Run when the host put the package's test bundle in (RIG_EXTRA_BINS=.../linesidePackageTests.xctest,
 # RIG_TEST_FILTER=<regex of test IDs>). The tests find the hardware themselves (LINESIDE_TEST_VIDEO,
