@@ -86,7 +86,9 @@ public struct FitFinisher: Sendable {
     public let epsilon: Double
     public private(set) var nextPosition = 0
     private var mean: [Float]
-    private var factor: [Float]
+    /// Float16 bits, written position by position (a float32 copy would add 63 MB at 56x56, d 100).
+    private var factor: [UInt16]
+    private var rowScratch: [Float]
     private var covariance: [Double]
     private var inverse: [Double]
     private var mean64: [Double]
@@ -97,7 +99,8 @@ public struct FitFinisher: Sendable {
         self.accumulator = accumulator
         self.epsilon = epsilon
         mean = [Float](repeating: 0, count: g.positions * d)
-        factor = [Float](repeating: 0, count: g.positions * g.triangle)
+        factor = [UInt16](repeating: 0, count: g.positions * g.triangle)
+        rowScratch = [Float](repeating: 0, count: g.triangle)
         covariance = [Double](repeating: 0, count: d * d)
         inverse = covariance
         mean64 = [Double](repeating: 0, count: d)
@@ -118,9 +121,12 @@ public struct FitFinisher: Sendable {
                 }
             }
             guard ok else { throw .notPositiveDefinite(position: p) }
-            var t = p * tri
+            var t = 0
             for i in 0..<d {
-                for j in 0...i { factor[t] = Float(inverse[i * d + j]); t += 1 }
+                for j in 0...i { rowScratch[t] = Float(inverse[i * d + j]); t += 1 }
+            }
+            factor.withUnsafeMutableBufferPointer { out in
+                Float16Buffer.convert(rowScratch, into: UnsafeMutableBufferPointer(rebasing: out[(p * tri)..<((p + 1) * tri)]))
             }
         }
         nextPosition = end
@@ -130,7 +136,7 @@ public struct FitFinisher: Sendable {
     /// The model once `step` has returned true.
     public var result: PadimModelData? {
         guard nextPosition == accumulator.geometry.positions else { return nil }
-        return PadimModelData(geometry: accumulator.geometry, mean: Float16Buffer(mean), factor: Float16Buffer(factor))
+        return PadimModelData(geometry: accumulator.geometry, mean: Float16Buffer(mean), factor: Float16Buffer(bits: factor))
     }
 }
 

@@ -15,6 +15,12 @@ public struct Float16Buffer: Sendable, Equatable {
         self.bits = bits
     }
 
+    /// Converts `values` into float16 bits in `out` (same count).
+    public static func convert(_ values: [Float], into out: UnsafeMutableBufferPointer<UInt16>) {
+        precondition(out.count == values.count, "sizes differ")
+        values.withUnsafeBufferPointer { lineside_f32_to_f16($0.baseAddress, out.baseAddress, values.count) }
+    }
+
     public var count: Int { bits.count }
 
     public func floats() -> [Float] {

@@ -30,7 +30,8 @@ public enum FileIO {
         var info = stat()
         guard fstat(fd.rawValue, &info) == 0 else { throw FileError(path: path, operation: "stat", errno: Errno(rawValue: Glibc.errno)) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw FileError(path: path, operation: "read (not a regular file)", errno: .isDirectory) }
-        let size = Int(info.st_size)
+        // /proc and /sys files report size 0: read those until end of file.
+        let size = info.st_size > 0 ? Int(info.st_size) : 65536
         guard size <= limit else { throw FileError(path: path, operation: "read (\(size) bytes is too large)", errno: .fileTooLarge) }
         var bytes = [UInt8](repeating: 0, count: size)
         var done = 0
@@ -41,7 +42,7 @@ public enum FileIO {
                     try fd.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[done...]), retryOnInterrupt: true)
                 }
             } catch { throw FileError(path: path, operation: "read", errno: error as? Errno ?? .ioError) }
-            if n == 0 { break }  // the file shrank under us
+            if n == 0 { break }  // end of file (or the file shrank under us)
             done += n
         }
         return done == size ? bytes : Array(bytes[..<done])
