@@ -48,12 +48,19 @@ def read_labels(directory: str) -> dict[str, int]:
 
 
 class RangeObserver:
-    """Per-tensor running min/max of the float activations of the first `count` layers."""
+    """Per-tensor statistics of the float activations of the first `count` layers: exact min/max and
+    a histogram with bins of HIST_BIN (values beyond +-HIST_LIMIT land in the edge bins), from which
+    percentile ranges are read (rounded outward to bin edges)."""
+
+    HIST_BIN = 1.0 / 256.0
+    HIST_LIMIT = 256.0
 
     def __init__(self, count: int):
         self.count = count
         self.lo: dict[int, float] = {}
         self.hi: dict[int, float] = {}
+        self.hist: dict[int, np.ndarray] = {}
+        self.nbins = int(2 * self.HIST_LIMIT / self.HIST_BIN)
 
     def __call__(self, layer: lite0.Layer, y: np.ndarray) -> None:
         if layer.index >= self.count:
@@ -62,6 +69,26 @@ class RangeObserver:
         t = layer.output
         self.lo[t] = min(self.lo.get(t, lo), lo)
         self.hi[t] = max(self.hi.get(t, hi), hi)
+        idx = np.floor((y.reshape(-1) + np.float32(self.HIST_LIMIT)) * np.float32(1.0 / self.HIST_BIN))
+        idx = np.clip(idx, 0, self.nbins - 1).astype(np.int64)
+        h = np.bincount(idx, minlength=self.nbins)
+        self.hist[t] = h if t not in self.hist else self.hist[t] + h
+
+    def range(self, t: int, statistic: str) -> tuple[float, float]:
+        """(lo, hi) of tensor t: "minmax" or "percentile:P" (lo at 100-P, hi at P, bin edges outward)."""
+        if statistic == "minmax":
+            return self.lo[t], self.hi[t]
+        if not statistic.startswith("percentile:"):
+            raise ValueError(f"unknown calibration statistic {statistic!r}")
+        p = float(statistic.split(":", 1)[1])
+        h = self.hist[t]
+        cum = np.cumsum(h)
+        total = cum[-1]
+        lo_bin = int(np.searchsorted(cum, total * (100.0 - p) / 100.0, side="left"))
+        hi_bin = int(np.searchsorted(cum, total * p / 100.0, side="left"))
+        lo = lo_bin * self.HIST_BIN - self.HIST_LIMIT
+        hi = (hi_bin + 1) * self.HIST_BIN - self.HIST_LIMIT
+        return max(lo, self.lo[t]), min(hi, self.hi[t])
 
 
 def calibrate(full: lite0.Graph, cut_layers: int, batches) -> tuple[RangeObserver, int, int]:
@@ -98,13 +125,13 @@ def layer_pads(graph: lite0.Graph, height: int, width: int) -> tuple[dict, dict]
 
 
 def build_export(graph: lite0.Graph, ranges: RangeObserver, metadata_extra: dict[str, str],
-                 height: int = 224, width: int = 224) -> tuple[dict[str, np.ndarray], dict[str, str], dict]:
+                 statistic: str = "minmax", height: int = 224, width: int = 224) -> tuple[dict[str, np.ndarray], dict[str, str], dict]:
     pads, shapes = layer_pads(graph, height, width)
     qparams = {0: (quant.INPUT_SCALE, quant.INPUT_ZERO_POINT)}
     relu6_of = {layer.output: layer.relu6 for layer in graph.layers}
     for layer in graph.layers:
         t = layer.output
-        qparams[t] = quant.activation_params(ranges.lo[t], ranges.hi[t], relu6_of[t])
+        qparams[t] = quant.activation_params(*ranges.range(t, statistic), relu6_of[t])
     tensors: dict[str, np.ndarray] = {}
     layers_json = []
     for layer in graph.layers:
