@@ -95,7 +95,21 @@ class GaussianFit:
         mean = self.s1 / self.n
         cov = (self.s2 - self.n * mean[:, :, None] * mean[:, None, :]) / (self.n - 1)
         cov += reg * np.eye(cov.shape[1])[None]
-        return mean, np.linalg.inv(cov)
+        return mean, invert_spd(cov)
+
+
+def invert_spd(a: np.ndarray) -> np.ndarray:
+    """Batched inverse of symmetric positive definite (P, D, D) matrices via Cholesky:
+    A = L L^T, X = L^-1 by forward substitution (vectorised over P), A^-1 = X^T X.
+    (np.linalg.inv on 3136 small matrices is ~100x slower here: OpenBLAS threads per tiny call.)"""
+    low = np.linalg.cholesky(a)
+    n = a.shape[-1]
+    x = np.zeros_like(a)
+    for i in range(n):
+        row = -np.einsum("bk,bkj->bj", low[:, i, :i], x[:, :i, :])
+        row[:, i] += 1.0
+        x[:, i, :] = row / low[:, i, i:i + 1]
+    return np.einsum("bki,bkj->bij", x, x)
 
 
 def mahalanobis(x: np.ndarray, mean: np.ndarray, inv: np.ndarray) -> np.ndarray:

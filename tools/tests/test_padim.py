@@ -64,3 +64,10 @@ def test_score_map_is_224_and_its_max_tracks_a_hot_patch():
     assert m.shape == (224, 224)
     y, x = np.unravel_index(m.argmax(), m.shape)
     assert abs(y - (20 * 4 + 1.5)) <= 2 and abs(x - (30 * 4 + 1.5)) <= 2
+
+
+def test_invert_spd_matches_numpy_inverse():
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=(7, 12, 12))
+    a = a @ a.transpose(0, 2, 1) + 0.01 * np.eye(12)
+    assert np.allclose(padim.invert_spd(a), np.linalg.inv(a), rtol=1e-8, atol=1e-8)
