@@ -73,8 +73,9 @@ def resize_u8(img: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
     wx = resize_weights(w, out_w)
     wy = resize_weights(h, out_h)
     f = img.astype(np.float32)
-    tmp = np.einsum("xw,hwc->hxc", wx, f, dtype=np.float32)  # (H, out_w, C)
-    out = np.einsum("yh,hxc->yxc", wy, tmp, dtype=np.float32)
+    # Horizontal: (out_w, W) @ (W, H*C) -> (out_w, H, C); vertical: (out_h, H) @ (H, out_w*C).
+    tmp = (wx @ f.transpose(1, 0, 2).reshape(w, h * c)).reshape(out_w, h, c)
+    out = (wy @ np.ascontiguousarray(tmp.transpose(1, 0, 2)).reshape(h, out_w * c)).reshape(out_h, out_w, c)
     return np.clip(np.floor(out + np.float32(0.5)), 0, 255).astype(np.uint8)
 
 
