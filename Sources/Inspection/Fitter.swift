@@ -145,5 +145,6 @@ public final class Fitter {
         }
         model.threshold = top * margin
         model.facts["insample_max"] = "\(top)"
+        model.facts["threshold_rule"] = "in-sample maximum of all \(paths.count) images x \(margin) (no hold-out: optimistic)"
     }
 }
