@@ -166,8 +166,8 @@ def build_export(graph: lite0.Graph, ranges: RangeObserver, metadata_extra: dict
         "source": f"{lite0.SOURCE_PACKAGE} {lite0.SOURCE_FILE}",
         "source_sha256": lite0.SOURCE_SHA256,
         "graph": json.dumps(graph_json, sort_keys=True, separators=(",", ":")),
-        "quantization": ("int8 weights symmetric per output channel (scale max|w|/127, round half even, "
-                         "[-127,127]), int32 biases (scale input_scale*weight_scale, zero point 0), int8 "
+        "quantization": ("int8 weights symmetric per output channel (scale max|w|/127 floored at the layer's "
+                         "largest max|w|/1024/127 for dead channels, round half even, [-127,127]), int32 biases (scale input_scale*weight_scale, zero point 0), int8 "
                          "asymmetric per-tensor activations from calibrated float ranges including 0 "
                          "(ReLU6 outputs from 0), BN (eps 1e-3) folded, input scale 1/128 zero point -1."),
     }
