@@ -64,14 +64,14 @@ public final class Fitter {
     }
 
     /// Adds one good image: into the fit, or kept aside for the threshold.
-    public func add(_ image: Image, region: PixelRect? = nil) throws(InspectionError) {
+    public func add(_ image: Image) throws(InspectionError) {
         seen += 1
         if image.layout == .grey { report.greyImages += 1 } else { report.colourImages += 1 }
         if holdoutEvery > 0, seen % holdoutEvery == 0 {
             heldOut.append(image)
             return
         }
-        do { try extractor.extract(image, region: region) } catch { throw .backbone(error) }
+        do { try extractor.extract(image) } catch { throw .backbone(error) }
         extractor.features.withUnsafeBufferPointer { accumulator.add($0) }
         report.fitted += 1
         if inSampleReserve.count < Fitter.inSampleReserveSize { inSampleReserve.append(image) }
