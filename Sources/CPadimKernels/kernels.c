@@ -89,6 +89,10 @@ void lineside_padim_distances(const uint16_t *factor, const uint16_t *mean, cons
     if (has_fast()) distances_fast(factor, mean, x, groups, d, out);
     else distances_baseline(factor, mean, x, groups, d, out);
 }
+void lineside_padim_distances_baseline(const uint16_t *factor, const uint16_t *mean, const float *x, size_t groups,
+                                       size_t d, float *out) {
+    distances_baseline(factor, mean, x, groups, d, out);
+}
 const char *lineside_padim_kernel_variant(void) { return has_fast() ? "x86-64-f16c-fma" : "x86-64-baseline"; }
 void lineside_f32_to_f16(const float *in, uint16_t *out, size_t count) {
     if (has_fast()) to_f16_fast(in, out, count); else to_f16_baseline(in, out, count);
@@ -99,6 +103,10 @@ void lineside_f16_to_f32(const uint16_t *in, float *out, size_t count) {
 #else
 void lineside_padim_distances(const uint16_t *factor, const uint16_t *mean, const float *x, size_t groups, size_t d,
                               float *out) {
+    distances_body(factor, mean, x, groups, d, out);
+}
+void lineside_padim_distances_baseline(const uint16_t *factor, const uint16_t *mean, const float *x, size_t groups,
+                                       size_t d, float *out) {
     distances_body(factor, mean, x, groups, d, out);
 }
 const char *lineside_padim_kernel_variant(void) { return "generic"; }

@@ -26,10 +26,10 @@ public final class Inspector {
         grid = [Float](repeating: 0, count: model.data.geometry.positions)
     }
 
-    /// Patch distances of the features currently in the extractor.
-    public func scorePatches() {
+    /// Patch distances of the features currently in the extractor (`baselineKernel`: benchmarks).
+    public func scorePatches(baselineKernel: Bool = false) {
         extractor.features.withUnsafeBufferPointer { f in
-            grid.withUnsafeMutableBufferPointer { scorer.score(f, into: $0) }
+            grid.withUnsafeMutableBufferPointer { scorer.score(f, into: $0, baselineKernel: baselineKernel) }
         }
     }
 

@@ -23,13 +23,19 @@ public struct PatchScorer: Sendable {
     }
 
     /// Distances for all positions, row-major [gridHeight][gridWidth], from interleaved features.
-    public func score(_ features: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
+    public func score(_ features: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>,
+                      baselineKernel: Bool = false) {
         precondition(features.count >= geometry.featureCount && out.count >= geometry.positions, "buffers too small")
         let g = geometry
         factor.withUnsafeBufferPointer { f in
             mean.withUnsafeBufferPointer { m in
-                lineside_padim_distances(f.baseAddress, m.baseAddress, features.baseAddress, g.groups, g.dimensions,
-                                         out.baseAddress)
+                if baselineKernel {
+                    lineside_padim_distances_baseline(f.baseAddress, m.baseAddress, features.baseAddress, g.groups,
+                                                      g.dimensions, out.baseAddress)
+                } else {
+                    lineside_padim_distances(f.baseAddress, m.baseAddress, features.baseAddress, g.groups, g.dimensions,
+                                             out.baseAddress)
+                }
             }
         }
     }

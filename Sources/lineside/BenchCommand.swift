@@ -69,6 +69,16 @@ enum BenchCommand {
                     stages[i].1.append(Double(b - a) / 1e6)
                 }
             }
+            // Baseline measured in the same run: the scoring kernel without F16C/FMA (what a plain
+            // x86-64 build would run), and the int8 backbone against itself on 1 thread.
+            var baseline: [Double] = []
+            for _ in 0..<max(5, runs / 5) {
+                let t0 = MonotonicClock.nanoseconds()
+                inspector.scorePatches(baselineKernel: true)
+                baseline.append(Double(MonotonicClock.nanoseconds() - t0) / 1e6)
+            }
+            baseline.sort()
+            let scoringMedian = stages[3].1.sorted()[stages[3].1.count / 2]
             print("threads \(threads)")
             print("  " + "stage".padding(28) + "median ms".padding(11) + "p99 ms".padding(9) + "min ms")
             for (name, samples) in stages {
@@ -76,6 +86,8 @@ enum BenchCommand {
                 let p99 = s[min(s.count - 1, Int((Double(s.count) * 0.99).rounded(.up)) - 1)]
                 print("  " + name.padding(28) + fixed(s[s.count / 2], 2).padding(11) + fixed(p99, 2).padding(9) + fixed(s[0], 2))
             }
+            print("  scoring with the baseline kernel (no F16C/FMA): median \(fixed(baseline[baseline.count / 2], 2)) ms over \(baseline.count) runs, "
+                  + "\(fixed(baseline[baseline.count / 2] / scoringMedian, 1))x the dispatched kernel")
         }
         return 0
     }

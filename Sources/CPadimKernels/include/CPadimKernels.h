@@ -17,6 +17,11 @@
 void lineside_padim_distances(const uint16_t *factor, const uint16_t *mean, const float *x,
                               size_t groups, size_t d, float *out);
 
+/// The same with the baseline (no F16C/FMA) variant forced, for benchmarks: the ratio between the
+/// two is the measured reason for the run-time dispatch. Identical to the default off x86_64.
+void lineside_padim_distances_baseline(const uint16_t *factor, const uint16_t *mean, const float *x,
+                                       size_t groups, size_t d, float *out);
+
 /// Which variant `lineside_padim_distances` uses: "x86-64-f16c-fma", "x86-64-baseline" or "generic".
 const char *lineside_padim_kernel_variant(void);
 
