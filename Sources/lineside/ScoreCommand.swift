@@ -10,7 +10,9 @@ enum ScoreCommand {
     Exits 1 if any image could not be read (the others are still scored).
 
       --model M        model file from 'lineside fit'
-      --heatmap DIR    also write DIR/<name>.heatmap.png: the 224x224 view with the anomaly map
+      --heatmap DIR    also write DIR/<folder>_<name>.heatmap.png: the 224x224 view the model saw,
+                       with the anomaly map over it (red = at the threshold) and a red frame
+                       around rejected parts
       --threads N      backbone threads (default 2)
     """
 
@@ -30,7 +32,9 @@ enum ScoreCommand {
                 print("\(fixed(score, 3))\t\(inspector.isDefective(score: score) ? "REJECT" : "OK")\t\(path)")
                 if let heatmaps {
                     let view = preprocessor.croppedRGB(image)
-                    let name = String(path.split(separator: "/").last ?? "image")
+                    // <folder>_<file>.heatmap.png: test sets reuse file names across folders.
+                    let parts = path.split(separator: "/").suffix(2)
+                    let name = parts.joined(separator: "_")
                     try PNGEncoder.write(Heatmap.overlay(view, map: inspector.anomaly.map, threshold: inspector.model.threshold),
                                          to: heatmaps + "/" + name + ".heatmap.png")
                 }
