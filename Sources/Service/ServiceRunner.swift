@@ -146,8 +146,11 @@ public struct ServiceRunner {
         }
         notifier.notify("STOPPING=1")
         logger.notice("stopping: outputs to their safe state")
-        // Let the line I/O settle the parts already decided before it shuts down.
-        let drainUntil = monotonicNanoseconds() + 50_000_000
+        // At the end of a finite stream (demo, soak) the parts still travelling to the ejector get
+        // their pulses; on a signal the service stops at once (50 ms) and the outputs go safe.
+        let endOfStream = finished || env.maximumFrames.map { core.counters.frames >= UInt64($0) } ?? false
+        let longestTravel = env.lineConfiguration.rejectLines.map { $0.timing.delayNs + $0.timing.pulseWidthNs }.max() ?? 0
+        let drainUntil = monotonicNanoseconds() + (endOfStream && exitStatus == 0 ? longestTravel + 100_000_000 : 50_000_000)
         while monotonicNanoseconds() < drainUntil, shared.lineIOFailure.withLock({ $0 }) == nil {
             for input in shared.inputs.withLock({ pending -> [LineIOInput] in defer { pending = [] }; return pending }) {
                 _ = core.handleInput(input)
