@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command (README; .ci/run calls it): set-up, build, unit tests, the command-line
-# bad-input checks, the Python tools' tests, and (when tools/rig.sh exists and qemu can run) the
-# real-kernel rig. Ends with one line 'tests: N passed, N failed'.
+# checks (bad input, bad configurations, kill -9 during a fit), the Python tools' tests, and the
+# real-kernel rig (aarch64 build, qemu with vivid and gpio-sim). Ends with one line
+# 'tests: N passed, N failed'.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
@@ -18,6 +19,16 @@ count() {  # count NAME STATUS PASSED FAILED
   if [ "$2" -ne 0 ] && [ "$4" -eq 0 ]; then failed=$((failed + 1)); fi
 }
 
+# script NAME SUMMARY-PREFIX COMMAND...: runs a check script that ends with 'PREFIX: N passed, N failed'.
+script() {
+  local name=$1 prefix=$2; shift 2
+  "$@" >"$log" 2>&1; local status=$? line
+  cat "$log"
+  line=$(grep -E "^$prefix: [0-9]+ passed" "$log" | tail -1)
+  count "$name" "$status" "$(echo "$line" | grep -oE "[0-9]+ passed" | grep -oE "[0-9]+" || echo 0)" \
+        "$(echo "$line" | grep -oE "[0-9]+ failed" | grep -oE "[0-9]+" || echo 0)"
+}
+
 echo "== swift build"
 if ! swift build --build-tests 2>&1 | tail -n 20; then :; fi
 
@@ -28,26 +39,14 @@ issues=$(grep -cE "^✘ Test .* (failed|recorded an issue)" "$log" || true)
 count "swift test" "$status" "$((n - issues))" "$issues"
 
 echo "== command-line bad input"
-Tests/cli/bad-input.sh .build/debug/lineside >"$log" 2>&1; status=$?
-cat "$log"
-line=$(grep -E "^cli bad input: [0-9]+ passed" "$log" | tail -1)
-count "cli" "$status" "$(echo "$line" | grep -oE "[0-9]+ passed" | grep -oE "[0-9]+" || echo 0)" \
-      "$(echo "$line" | grep -oE "[0-9]+ failed" | grep -oE "[0-9]+" || echo 0)"
+script cli "cli bad input" Tests/cli/bad-input.sh .build/debug/lineside
 
 echo "== check-config (bad configuration files)"
-Tests/cli/check-config.sh .build/debug/lineside >"$log" 2>&1; status=$?
-cat "$log"
-line=$(grep -E "^check-config: [0-9]+ passed" "$log" | tail -1)
-count "check-config" "$status" "$(echo "$line" | grep -oE "[0-9]+ passed" | grep -oE "[0-9]+" || echo 0)" \
-      "$(echo "$line" | grep -oE "[0-9]+ failed" | grep -oE "[0-9]+" || echo 0)"
+script check-config check-config Tests/cli/check-config.sh .build/debug/lineside
 
 echo "== kill -9 during fit and save (50 times)"
 swift build -c release --product lineside 2>&1 | tail -n 1
-Tests/cli/kill-during-fit.sh .build/release/lineside 50 >"$log" 2>&1; status=$?
-cat "$log"
-line=$(grep -E "^kill test: [0-9]+ passed" "$log" | tail -1)
-count "kill" "$status" "$(echo "$line" | grep -oE "[0-9]+ passed" | grep -oE "[0-9]+" || echo 0)" \
-      "$(echo "$line" | grep -oE "[0-9]+ failed" | grep -oE "[0-9]+" || echo 0)"
+script kill "kill test" Tests/cli/kill-during-fit.sh .build/release/lineside 50
 
 if [ -d tools/tests ]; then
   echo "== python tools (pytest)"
@@ -58,7 +57,7 @@ fi
 
 if [ -x Tests/rig/run-all.sh ]; then
   echo "== real-kernel rig (qemu: vivid, gpio-sim)"
-  Tests/rig/run-all.sh 2>&1 | tee "$log" | tail -n 40; status=${PIPESTATUS[0]}
+  Tests/rig/run-all.sh 2>&1 | tee "$log"; status=${PIPESTATUS[0]}
   count "rig" "$status" "$(grep -cE "^PASS" "$log" || true)" "$(grep -cE "^FAIL" "$log" || true)"
 fi
 

@@ -7,14 +7,7 @@ import SystemPackage
 /// VIDIOC_QUERYMENU. Opens the node read-write and non-blocking; streams nothing.
 public enum DeviceProber {
     public static func describe(path: String, device: any V4L2Device, stableNames: [String] = []) throws(CaptureError) -> DeviceDescription {
-        let fd: Int32
-        do {
-            fd = try retryingOnInterrupt { () throws(Errno) in
-                try device.open(path, flags: O_RDWR | O_NONBLOCK | O_CLOEXEC)
-            }
-        } catch {
-            throw CaptureError.fromOpen(error, device: path)
-        }
+        let fd = try device.openForCapture(path)
         defer { try? device.close(fd) }
         let calls = DeviceCalls(device: device, path: path, fd: fd)
         var capability = v4l2_capability()

@@ -38,14 +38,7 @@ public final class V4L2Camera: FrameSource {
     public func start() throws(CaptureError) {
         stop()
         let path = name, device = self.device
-        let fd: Int32
-        do {
-            fd = try retryingOnInterrupt { () throws(Errno) in
-                try device.open(path, flags: O_RDWR | O_NONBLOCK | O_CLOEXEC)
-            }
-        } catch {
-            throw CaptureError.fromOpen(error, device: path)
-        }
+        let fd = try device.openForCapture(path)
         let session = V4L2Session(calls: DeviceCalls(device: device, path: path, fd: fd))
         let calls = session.calls
         try V4L2Negotiation.checkCapabilities(calls)

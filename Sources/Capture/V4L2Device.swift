@@ -1,3 +1,4 @@
+import Glibc
 import SystemPackage
 
 /// The system calls a V4L2 camera makes, as one small protocol: the real one goes through libv4l2
@@ -29,6 +30,20 @@ public func retryingOnInterrupt<T>(_ body: () throws(Errno) -> T) throws(Errno) 
         } catch {
             if error == .interrupted { continue }
             throw error
+        }
+    }
+}
+
+extension V4L2Device {
+    /// Opens a video node for capture (read-write, non-blocking, close-on-exec), retrying EINTR;
+    /// failures become the `CaptureError` an operator reads (unplugged, busy, video group...).
+    public func openForCapture(_ path: String) throws(CaptureError) -> Int32 {
+        do {
+            return try retryingOnInterrupt { () throws(Errno) in
+                try open(path, flags: O_RDWR | O_NONBLOCK | O_CLOEXEC)
+            }
+        } catch {
+            throw CaptureError.fromOpen(error, device: path)
         }
     }
 }
