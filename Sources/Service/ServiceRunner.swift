@@ -163,7 +163,7 @@ public struct ServiceRunner {
         for input in shared.inputs.withLock({ pending -> [LineIOInput] in defer { pending = [] }; return pending }) {
             _ = core.handleInput(input)
         }
-        writeStatus(shared: shared, started: started, fps: 0)
+        writeStatus(shared: shared, started: started, fps: 0, stopped: true)
         return exitStatus
     }
 
@@ -171,10 +171,11 @@ public struct ServiceRunner {
         for command in commands { shared.commands.push(command) }
     }
 
-    private func writeStatus(shared: Shared, started: UInt64, fps: Double) {
+    private func writeStatus(shared: Shared, started: UInt64, fps: Double, stopped: Bool = false) {
         var counters = core.counters
         counters.drops = shared.drops.load(ordering: .relaxed)
-        let report = StatusReport(state: core.state.name, detail: core.state.description, counters: counters,
+        let report = StatusReport(state: stopped ? "stopped" : core.state.name,
+                                  detail: stopped ? "stopped (was \(core.state))" : core.state.description, counters: counters,
                                   latencyP50Ms: core.latency.quantile(0.5).map { Double($0) / 1e6 },
                                   latencyP99Ms: core.latency.quantile(0.99).map { Double($0) / 1e6 },
                                   framesPerSecond: fps, threshold: core.threshold, modelPath: core.store.path,
