@@ -21,6 +21,8 @@ public final class ServiceCore {
     /// The state to return to when a calibration is cancelled or the camera comes back.
     private var resumeState: ServiceState = .noModel
     private var nextPart: UInt64 = 0
+    private var uninspectedSinceLog = 0
+    private var lastUninspectedLogNs: UInt64 = 0
     /// Called for every part with its score (nil when not inspected) and verdict: the demo prints
     /// them; the service leaves it nil (one log line per event that matters, not per part).
     /// The second argument is the frame's sequence number from its source.
@@ -90,6 +92,21 @@ public final class ServiceCore {
         commands.append(.resolve(part, verdict))
         partObserver?(part, sequence, score, verdict)
         return commands
+    }
+
+    /// A part that was on the line but never inspected (its frame was dropped, or no frame came
+    /// after its trigger): registered and left to the fail-safe policy.
+    public func handleUninspectedPart(captureNs: UInt64) -> [LineIOCommand] {
+        let part = PartID(rawValue: nextPart)
+        nextPart += 1
+        counters.frames += 1
+        uninspectedSinceLog += 1
+        if captureNs &- lastUninspectedLogNs > 1_000_000_000 {
+            logger.warning("\(uninspectedSinceLog) part(s) not inspected (frames dropped or missing): fail-safe policy decides")
+            uninspectedSinceLog = 0
+            lastUninspectedLogNs = captureNs
+        }
+        return [.register(part, captureNs: captureNs, rejectLine: settings.rejectLine), .resolve(part, .inspectionFailed)]
     }
 
     private func inspect(_ image: Image) -> Verdict {

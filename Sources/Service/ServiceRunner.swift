@@ -46,6 +46,8 @@ public struct ServiceRunner {
         let lineIOFailure = Mutex<String?>(nil)
         let lineIOReady = Atomic<Bool>(false)
         let drops = Atomic<UInt64>(0)
+        /// Capture times of frames the inspection could not keep up with: still parts on the line.
+        let droppedFrames = Mutex<[UInt64]>([])
         let reconnects = Atomic<UInt64>(0)
         let commands = LineIOCommandQueue()
     }
@@ -116,6 +118,16 @@ public struct ServiceRunner {
                 case .finished: finished = true
                 }
             }
+            // Parts the inspection never saw still reach the ejector: the fail-safe policy decides.
+            if core.settings.trigger == .freeRun {
+                for captureNs in shared.droppedFrames.withLock({ pending -> [UInt64] in defer { pending = [] }; return pending }) {
+                    push(core.handleUninspectedPart(captureNs: captureNs), shared)
+                }
+            } else {
+                let stale = pendingTriggers.filter { $0 + 1_000_000_000 < now }
+                pendingTriggers.removeAll { $0 + 1_000_000_000 < now }
+                for captureNs in stale { push(core.handleUninspectedPart(captureNs: captureNs), shared) }
+            }
             let frame = shared.frames.withLock { pending -> CapturedImage? in pending.isEmpty ? nil : pending.removeFirst() }
             if let frame {
                 switch core.settings.trigger {
@@ -124,7 +136,6 @@ public struct ServiceRunner {
                                           nowNs: monotonicNanoseconds), shared)
                 case .partPresent:
                     // The first frame exposed after a part-present edge shows that part.
-                    pendingTriggers.removeAll { $0 + 1_000_000_000 < frame.timestampNanoseconds }  // stale edges
                     if let edge = pendingTriggers.first, edge <= frame.timestampNanoseconds {
                         pendingTriggers.removeFirst()
                         push(core.handleFrame(frame.image, captureNs: edge, sequence: frame.sequence, nowNs: monotonicNanoseconds), shared)
@@ -225,13 +236,15 @@ public struct ServiceRunner {
                     backoffNs = 100_000_000
                     shared.cameraEvents.withLock { $0.append(.back) }
                 }
-                let dropped = shared.frames.withLock { frames -> Bool in
+                let dropped = shared.frames.withLock { frames -> UInt64? in
                     frames.append(image)
-                    guard frames.count > ServiceRunner.mailboxDepth else { return false }
-                    frames.removeFirst()
-                    return true
+                    guard frames.count > ServiceRunner.mailboxDepth else { return nil }
+                    return frames.removeFirst().timestampNanoseconds
                 }
-                if dropped { shared.drops.add(1, ordering: .relaxed) }
+                if let dropped {
+                    shared.drops.add(1, ordering: .relaxed)
+                    shared.droppedFrames.withLock { $0.append(dropped) }
+                }
             } catch let error as CaptureError {
                 if case .replayFinished = error {
                     shared.cameraEvents.withLock { $0.append(.finished) }
