@@ -4,6 +4,7 @@ import DemoScene
 import ImageCodec
 import Imaging
 import Inspection
+import Service
 import Padim
 
 enum BenchCommand {
@@ -52,18 +53,18 @@ enum BenchCommand {
             var stages: [(String, [Double])] = [("decode", []), ("preprocess", []), ("backbone", []), ("scoring", []),
                                                  ("postprocess", []), ("frame (preprocess..score)", [])]
             for run in 0..<(runs + 5) {
-                let t0 = MonotonicClock.nanoseconds()
+                let t0 = monotonicNanoseconds()
                 let image = try ImageDecoder.decode(encoded, path: "bench image")
-                let t1 = MonotonicClock.nanoseconds()
+                let t1 = monotonicNanoseconds()
                 inspector.extractor.preprocess(image)
-                let t2 = MonotonicClock.nanoseconds()
+                let t2 = monotonicNanoseconds()
                 try inspector.extractor.runBackbone()
-                let t3 = MonotonicClock.nanoseconds()
+                let t3 = monotonicNanoseconds()
                 inspector.extractor.gather()
                 inspector.scorePatches()
-                let t4 = MonotonicClock.nanoseconds()
+                let t4 = monotonicNanoseconds()
                 _ = inspector.postprocess()
-                let t5 = MonotonicClock.nanoseconds()
+                let t5 = monotonicNanoseconds()
                 guard run >= 5 else { continue }
                 for (i, (a, b)) in [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t1, t5)].enumerated() {
                     stages[i].1.append(Double(b - a) / 1e6)
@@ -73,9 +74,9 @@ enum BenchCommand {
             // x86-64 build would run), and the int8 backbone against itself on 1 thread.
             var baseline: [Double] = []
             for _ in 0..<max(5, runs / 5) {
-                let t0 = MonotonicClock.nanoseconds()
+                let t0 = monotonicNanoseconds()
                 inspector.scorePatches(baselineKernel: true)
-                baseline.append(Double(MonotonicClock.nanoseconds() - t0) / 1e6)
+                baseline.append(Double(monotonicNanoseconds() - t0) / 1e6)
             }
             baseline.sort()
             let scoringMedian = stages[3].1.sorted()[stages[3].1.count / 2]

@@ -30,17 +30,6 @@ enum Console {
     static func endProgress() { if isatty(2) != 0 { note("") } }
 }
 
-/// Monotonic time for measurements.
-enum MonotonicClock {
-    static func nanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-
-    static func seconds() -> Double { Double(nanoseconds()) / 1e9 }
-}
-
 /// Formats a number with a fixed count of decimals (no Foundation String(format:)).
 func fixed(_ x: Double, _ decimals: Int) -> String {
     guard x.isFinite else { return "\(x)" }

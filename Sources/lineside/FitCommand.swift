@@ -44,7 +44,7 @@ enum FitCommand {
         }
         let backbone = try Runtime.backbone(threads: threads)
         let fitter = try Fitter(backbone: backbone, settings: settings, expectedImages: paths.count)
-        let start = MonotonicClock.seconds()
+        let start = (Double(monotonicNanoseconds()) / 1e9)
         for (i, path) in paths.enumerated() {
             try fitter.add(path: path)
             Console.progress("fit: \(i + 1)/\(paths.count) images")
@@ -57,7 +57,7 @@ enum FitCommand {
         let previous = RollbackCommand.defaultPrevious(for: output, ServiceSettings())
         try model.save(output, keepPrevious: Directory.exists(output) ? previous : nil)
         let report = fitter.report
-        print("fitted \(report.fitted) images (\(report.heldOut) held out) in \(fixed(MonotonicClock.seconds() - start, 1)) s")
+        print("fitted \(report.fitted) images (\(report.heldOut) held out) in \(fixed((Double(monotonicNanoseconds()) / 1e9) - start, 1)) s")
         print("threshold \(fixed(model.threshold, 3)) (\(model.facts["threshold_rule"] ?? ""))")
         print("model written to \(output)")
         print("peak memory \(fixed(ProcessMemory.peakMiB, 1)) MiB")
