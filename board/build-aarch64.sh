@@ -108,4 +108,10 @@ cd "$PKG_DIR" || die "cannot enter $PKG_DIR"
 swift build -c release -j 2 --scratch-path .build-aarch64 \
     --swift-sdks-path "$SDKS" --swift-sdk lineside-aarch64 --static-swift-stdlib "$@"
 T3=$(date +%s); log "cross-build done ($((T3-T2)) s; total $((T3-T0)) s)"
-echo "$PKG_DIR/.build-aarch64/aarch64-unknown-linux-gnu/release"
+OUT_DIR="$PKG_DIR/.build-aarch64/aarch64-unknown-linux-gnu/release"
+# What a board gets: the same binary without debug information (board/install.sh takes this one).
+if [ -x "$OUT_DIR/lineside" ]; then
+    "$SWIFT_BIN/llvm-objcopy" --strip-all "$OUT_DIR/lineside" "$OUT_DIR/lineside-stripped"
+    log "stripped: $OUT_DIR/lineside-stripped ($(stat -c %s "$OUT_DIR/lineside-stripped") bytes; with debug info $(stat -c %s "$OUT_DIR/lineside"))"
+fi
+echo "$OUT_DIR"

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Installs lineside on a Raspberry Pi 4/5 running Debian bookworm (arm64). Run as root from a
-# checkout, after building the binary (on the Pi, or cross-compiled for aarch64):
+# checkout, after building the binary, usually cross-compiled on a development machine:
 #
-#   swift build -c release --static-swift-stdlib        # no Swift runtime on the board
+#   board/build-aarch64.sh . --product lineside          # -> .build-aarch64/.../release/lineside-stripped
+#   (copy the checkout or board/ and the binary to the Pi)
+#   sudo board/install.sh lineside-stripped
+#
+# or on the Pi itself with a Swift toolchain: swift build -c release --static-swift-stdlib, then
 #   sudo board/install.sh .build/release/lineside
 #
 # Idempotent: re-running upgrades the binary, unit and udev rule; an existing
