@@ -164,13 +164,17 @@ public final class ServiceCore {
         return transition(to: inspector != nil ? .inspecting : resumeState)
     }
 
-    /// One slice of background work (the fit's finishing steps). Call once per loop turn.
-    public func poll() -> [LineIOCommand] {
+    /// Calibration work for about `budgetNs` (the fit's finishing steps, a few positions at a time,
+    /// then the held-out scoring), so a loop turn stays short on any board. Call once per turn.
+    public func poll(now: () -> UInt64 = monotonicNanoseconds, budgetNs: UInt64 = 15_000_000) -> [LineIOCommand] {
         guard let calibration, case .fitting = state else { return [] }
+        let start = now()
         do {
-            let progress = try calibration.step(positions: settings.finishPositionsPerTurn)
-            if case .done(let model) = calibration.phase { return install(model) }
-            state = .fitting(progress: progress)
+            repeat {
+                let progress = try calibration.step(positions: settings.finishPositionsPerTurn)
+                if case .done(let model) = calibration.phase { return install(model) }
+                state = .fitting(progress: progress)
+            } while now() &- start < budgetNs
             return []
         } catch {
             return failCalibration("\(error)")

@@ -27,8 +27,8 @@ public struct ServiceSettings: Sendable {
     public var statusIntervalNs: UInt64 = 1_000_000_000
     /// Which reject line a part goes to (several lines: the configuration maps parts to lines).
     public var rejectLine = 0
-    /// Positions finished per loop turn while fitting (keeps each turn short).
-    public var finishPositionsPerTurn = 64
+    /// Positions finished per step while fitting; `ServiceCore.poll` takes steps for ~15 ms a turn.
+    public var finishPositionsPerTurn = 8
 
     public init() {}
 }

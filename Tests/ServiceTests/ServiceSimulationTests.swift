@@ -68,7 +68,8 @@ import Testing
                 queue.push(command)
             }
             sequence += 1
-            for _ in 0..<200 { for command in core.poll() { queue.push(command) } }
+            // Calibration work between frames (virtual time stands still, so one poll does it all).
+            for command in core.poll(now: { self.clock.nowNs }) { queue.push(command) }
             run(until: clock.nowNs + ServiceSimulationTests.frameIntervalNs)
         }
     }
@@ -82,7 +83,6 @@ import Testing
         settings.calibrationFrames = calibrationFrames
         settings.fit.holdoutFraction = 0.2
         settings.noModelVerdict = .pass
-        settings.finishPositionsPerTurn = 512
         var lines = LineIOConfiguration(
             rejectLines: [.init(output: OutputLineConfig(address: rejectLine, consumer: "reject"),
                                 timing: RejectTiming(delayNs: Self.delayNs, pulseWidthNs: Self.pulseNs))],
