@@ -27,6 +27,8 @@ public struct ServiceRunner {
         public var shouldStop: () -> Bool = { false }
         /// Called on the main loop each turn with the current time (the demo's button script).
         public var onTurn: (ServiceCore, UInt64) -> Void = { _, _ in }
+        /// Called first on the line I/O thread (the service raises it to SCHED_FIFO there).
+        public var prepareLineThread: () -> Void = {}
 
         public init(makeSource: @escaping () throws -> any FrameSource, makeLineDriver: @escaping () -> any LineDriver,
                     lineConfiguration: LineIOConfiguration, lineClock: @escaping () -> any LineIO.MonotonicClock) {
@@ -198,6 +200,7 @@ public struct ServiceRunner {
     }
 
     private static func lineIOLoop(shared: Shared, env: Environment, logger: Logger) {
+        env.prepareLineThread()
         let clock = env.lineClock()
         let controller: LineIOController
         do {

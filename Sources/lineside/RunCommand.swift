@@ -55,6 +55,13 @@ enum RunCommand {
                 },
                 makeLineDriver: { GPIODLineDriver() }, lineConfiguration: config.lines, lineClock: { SystemMonotonicClock() })
         }
+        environment.prepareLineThread = {
+            // Pulses on time under inference load: the line I/O thread runs SCHED_FIFO (needs
+            // CAP_SYS_NICE, which board/lineside.service grants); without it, say so once.
+            if let error = RealtimePriority.makeCurrentThreadFIFO() {
+                logger.warning("line I/O thread stays at normal priority (SCHED_FIFO refused: \(error)); reject timing may jitter under load")
+            }
+        }
         environment.shouldStop = {
             guard let signal = signals.takePending() else { return false }
             logger.notice("\(SignalWatcher.name(of: signal)) received")
