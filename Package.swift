@@ -72,7 +72,7 @@ let package = Package(
 package.targets += [
     .target(name: "CV4L2Types"),
     .target(name: "CV4L2", dependencies: ["CV4L2Types"], linkerSettings: [.linkedLibrary("v4l2")]),
-    .target(name: "Capture", dependencies: ["Imaging", "CV4L2Types",
+    .target(name: "Capture", dependencies: ["Imaging", "CV4L2Types", "SafeTensors",
                                             .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: optimizedAlways),
     .target(name: "CaptureV4L2", dependencies: ["Capture", "CV4L2", "CV4L2Types",

@@ -1,18 +1,8 @@
-import Glibc
+import SafeTensors
 import SystemPackage
 
-/// The names of the entries in a folder (opendir/readdir), without "." and "..", sorted.
+/// The names of the entries in a folder, without "." and "..", sorted: SafeTensors' `Directory`,
+/// with the errno Capture's errors carry.
 func listDirectory(_ path: String) throws(Errno) -> [String] {
-    guard let directory = opendir(path) else {
-        throw Errno(rawValue: errno)
-    }
-    defer { closedir(directory) }
-    var names: [String] = []
-    while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    return names.sorted()
+    do { return try Directory.entries(path) } catch { throw error.errno }
 }

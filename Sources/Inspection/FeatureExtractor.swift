@@ -10,6 +10,8 @@ public final class FeatureExtractor {
     public let channels: [Int]
     private var preprocessor = Preprocessor()
     private let gatherer: PatchFeatureGatherer
+    /// The taps as the gatherer reads them: views of the backbone's own buffers, made once.
+    private let maps: [QuantizedMap]
     /// The last image's features, [groups][d][8].
     public private(set) var features: [Float]
 
@@ -21,6 +23,10 @@ public final class FeatureExtractor {
         self.channels = channels
         gatherer = PatchFeatureGatherer(geometry: geometry, mapChannels: backbone.graph.taps.map(\.channels), selected: channels)
         features = [Float](repeating: 0, count: geometry.featureCount)
+        maps = backbone.taps.map { tap in
+            QuantizedMap(values: tap.values, height: tap.info.height, width: tap.info.width, channels: tap.info.channels,
+                         scale: tap.info.quantization.scale, zeroPoint: tap.info.quantization.zeroPoint)
+        }
     }
 
     /// Total channels over all taps (176 for the Lite0 cut: 24 + 40 + 112).
@@ -33,10 +39,6 @@ public final class FeatureExtractor {
     public func runBackbone() throws(BackboneError) { try backbone.run() }
 
     public func gather() {
-        let maps = backbone.taps.map { tap in
-            QuantizedMap(values: tap.values, height: tap.info.height, width: tap.info.width, channels: tap.info.channels,
-                         scale: tap.info.quantization.scale, zeroPoint: tap.info.quantization.zeroPoint)
-        }
         features.withUnsafeMutableBufferPointer { gatherer.gather(maps, into: $0) }
     }
 

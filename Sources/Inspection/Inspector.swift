@@ -5,7 +5,9 @@ import Padim
 /// The per-frame path of the firmware: features, patch distances, anomaly map, image score.
 public final class Inspector {
     public let extractor: FeatureExtractor
-    public let model: ModelFile
+    /// The model's threshold. The model's numbers themselves live only in the scorer's layout:
+    /// keeping the file's copy as well would hold 32 MB twice.
+    public let threshold: Float
     private var scorer: PatchScorer
     public private(set) var anomaly: AnomalyMap
     /// The last patch-distance grid, [gridHeight][gridWidth].
@@ -20,7 +22,7 @@ public final class Inspector {
             throw .model(path: "model", reason: "geometry \(model.data.geometry) does not match the backbone's \(extractor.geometry)")
         }
         self.extractor = extractor
-        self.model = model
+        threshold = model.threshold
         scorer = PatchScorer(model: model.data)
         anomaly = AnomalyMap(gridHeight: model.data.geometry.gridHeight, gridWidth: model.data.geometry.gridWidth, size: Preprocessor.cropTo)
         grid = [Float](repeating: 0, count: model.data.geometry.positions)
@@ -45,5 +47,5 @@ public final class Inspector {
         return postprocess()
     }
 
-    public func isDefective(score: Float) -> Bool { score > model.threshold }
+    public func isDefective(score: Float) -> Bool { score > threshold }
 }

@@ -35,7 +35,7 @@ public final class ServiceCore {
         store = ModelStore(path: settings.modelPath, previousPath: settings.previousModelPath)
     }
 
-    public var threshold: Float? { inspector?.model.threshold }
+    public var threshold: Float? { inspector?.threshold }
 
     /// Loads the model; returns the status-light command for the resulting state.
     public func start() -> [LineIOCommand] {

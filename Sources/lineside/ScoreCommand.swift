@@ -35,7 +35,7 @@ enum ScoreCommand {
                     // <folder>_<file>.heatmap.png: test sets reuse file names across folders.
                     let parts = path.split(separator: "/").suffix(2)
                     let name = parts.joined(separator: "_")
-                    try PNGEncoder.write(Heatmap.overlay(view, map: inspector.anomaly.map, threshold: inspector.model.threshold),
+                    try PNGEncoder.write(Heatmap.overlay(view, map: inspector.anomaly.map, threshold: inspector.threshold),
                                          to: heatmaps + "/" + name + ".heatmap.png")
                 }
             } catch {
