@@ -1,12 +1,22 @@
 // swift-tools-version:6.0
 // lineside: line-side visual inspection firmware (PaDiM on an int8 EfficientNet-Lite0).
 // The firmware modules import no Foundation; C libraries come from Debian bookworm packages.
+//
+// Targets are declared in layer order; each layer uses only the ones above it:
+//   C shims       CXNNPACK CPNG CJPEG CBackboneWeights CPadimKernels CV4L2Types CV4L2 CGPIOD
+//   platform      Platform (files, JSON, SHA-256, threads, EINTR, the clock), PlatformFakes (virtual clock)
+//   pure logic    Imaging Padim SafeTensors Capture LineIO Configuration DemoScene
+//   adapters      ImageCodec Backbone Inspection CaptureV4L2 LineIOGPIOD CaptureFakes LineIOFakes
+//   service       Service
+//   executable    lineside
 import PackageDescription
 
 /// The pixel and PaDiM loops are optimised even in debug builds, so tests, the demo and a debug
 /// `lineside fit` run at a usable speed. (x86_64 F16C/FMA for the C kernel is chosen at run time
 /// inside the kernel itself.)
 let optimizedAlways: [SwiftSetting] = [.unsafeFlags(["-O"])]
+let system: Target.Dependency = .product(name: "SystemPackage", package: "swift-system")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 
 let package = Package(
     name: "lineside",
@@ -24,70 +34,54 @@ let package = Package(
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CBackboneWeights", exclude: ["lite0-s16-int8.safetensors"], cSettings: [.unsafeFlags(["-Wno-c23-extensions"])]),
         .target(name: "CPadimKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-Wno-psabi"])]),
-
-        // Pure Swift building blocks.
-        .target(name: "SafeTensors", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "Imaging", swiftSettings: optimizedAlways),
-        .target(name: "ImageCodec", dependencies: ["Imaging", "CPNG", "CJPEG", "SafeTensors"]),
-        .target(name: "Padim", dependencies: ["CPadimKernels"], swiftSettings: optimizedAlways),
-        .target(name: "DemoScene", dependencies: ["Imaging", "Padim", "Capture"]),
-
-        // Hardware and runtime adapters.
-        .target(name: "Backbone", dependencies: ["CXNNPACK", "CBackboneWeights", "SafeTensors", "Imaging"]),
-        .target(name: "Inspection", dependencies: ["Backbone", "Padim", "SafeTensors", "Imaging", "ImageCodec",
-                                                   .product(name: "SystemPackage", package: "swift-system")]),
-
-        // Line I/O (issue 4): reject lines, lights, calibration button, part trigger over libgpiod.
+        .target(name: "CV4L2Types"),
+        .target(name: "CV4L2", dependencies: ["CV4L2Types"], linkerSettings: [.linkedLibrary("v4l2")]),
         .target(name: "CGPIOD", linkerSettings: [.linkedLibrary("gpiod")]),
-        .target(name: "LineIO", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "LineIOGPIOD", dependencies: ["LineIO", "CGPIOD",
-                                                    .product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "LineIOFakes", dependencies: ["LineIO", .product(name: "SystemPackage", package: "swift-system")]),
-        .testTarget(name: "LineIOTests", dependencies: ["LineIO", "LineIOFakes", "LineIOGPIOD",
-                                                        .product(name: "SystemPackage", package: "swift-system")]),
-        // End of Line I/O (issue 4).
 
-        // The service (issue 5): states, on-site calibration, the threaded runner, status.
-        .target(name: "Service", dependencies: ["Inspection", "Backbone", "Capture", "LineIO", "Imaging", "ImageCodec",
-                                                "SafeTensors", "Padim", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "LineIOFakes", "CaptureFakes", "DemoScene", "ImageCodec",
-                                                         .product(name: "Logging", package: "swift-log")]),
+        // The platform layer under every module, and its fakes.
+        .target(name: "Platform", dependencies: [system]),
+        .target(name: "PlatformFakes", dependencies: ["Platform"]),
 
-        .executableTarget(name: "lineside", dependencies: ["Inspection", "Backbone", "Padim", "Imaging", "ImageCodec", "DemoScene",
-                                                           "Service", "Capture", "CaptureV4L2", "CaptureFakes", "LineIO", "LineIOGPIOD", "LineIOFakes",
-                                                           .product(name: "Logging", package: "swift-log"),
-                                                           "SafeTensors",
-                                                           .product(name: "SystemPackage", package: "swift-system")]),
+        // Pure logic: no hardware, no C library beyond constants and the one PaDiM kernel.
+        .target(name: "Imaging", swiftSettings: optimizedAlways),
+        .target(name: "Padim", dependencies: ["CPadimKernels", "Platform"], swiftSettings: optimizedAlways),
+        .target(name: "SafeTensors", dependencies: ["Platform"]),
+        .target(name: "Capture", dependencies: ["Imaging", "CV4L2Types", "Platform", system], swiftSettings: optimizedAlways),
+        .target(name: "LineIO", dependencies: ["Platform", system]),
+        .target(name: "Configuration", dependencies: ["Capture", "LineIO", "Padim", "Imaging", "Platform"]),
+        .target(name: "DemoScene", dependencies: ["Imaging", "Capture", "Platform"]),
 
-        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImageCodec"]),
+        // Adapters: C libraries and hardware behind the pure modules' protocols, and their fakes.
+        .target(name: "ImageCodec", dependencies: ["Imaging", "CPNG", "CJPEG", "Platform"]),
+        .target(name: "Backbone", dependencies: ["CXNNPACK", "CBackboneWeights", "SafeTensors", "Imaging", "Platform"]),
+        .target(name: "Inspection", dependencies: ["Backbone", "Padim", "SafeTensors", "Imaging", "ImageCodec", "Platform", system]),
+        .target(name: "CaptureV4L2", dependencies: ["Capture", "CV4L2", "CV4L2Types", "Platform", system]),
+        .target(name: "LineIOGPIOD", dependencies: ["LineIO", "CGPIOD", "Platform", system]),
+        .target(name: "CaptureFakes", dependencies: ["Capture", "CV4L2Types", "Imaging", "Platform", "PlatformFakes", system]),
+        .target(name: "LineIOFakes", dependencies: ["LineIO", "Platform", "PlatformFakes", system]),
+
+        // The service: states, on-site calibration, the threaded runner, status.
+        .target(name: "Service", dependencies: ["Inspection", "Backbone", "Capture", "LineIO", "Configuration", "Imaging",
+                                                "ImageCodec", "Padim", "Platform", logging, system]),
+
+        // The executable: one file per command.
+        .executableTarget(name: "lineside", dependencies: ["Service", "Inspection", "Backbone", "Padim", "Imaging", "ImageCodec",
+                                                           "Configuration", "SafeTensors", "DemoScene", "Capture", "CaptureV4L2", "CaptureFakes",
+                                                           "LineIO", "LineIOGPIOD", "LineIOFakes", "Platform", "PlatformFakes",
+                                                           logging, system]),
+
+        // Tests, one target per module.
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformFakes", system]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "Platform"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImageCodec", "Platform"]),
         .testTarget(name: "PadimTests", dependencies: ["Padim"]),
-        .testTarget(name: "BackboneTests", dependencies: ["Backbone", "Imaging"]),
-        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "DemoScene", "ImageCodec"]),
+        .testTarget(name: "BackboneTests", dependencies: ["Backbone", "Imaging", "Platform"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "DemoScene", "ImageCodec", "Padim", "Platform", "SafeTensors"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureFakes", "CaptureV4L2", "Imaging", "Platform",
+                                                         "PlatformFakes", system]),
+        .testTarget(name: "LineIOTests", dependencies: ["LineIO", "LineIOFakes", "LineIOGPIOD", "Platform", "PlatformFakes", system]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Capture", "LineIO", "Padim", "Imaging", "Platform"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "Configuration", "LineIOFakes", "CaptureFakes", "DemoScene",
+                                                         "ImageCodec", "Capture", "LineIO", "Platform", "PlatformFakes", logging]),
     ]
 )
-
-// Capture (issue 3): frames from V4L2 cameras (libv4l2) and image-folder replay behind one
-// FrameSource protocol; the kernel is played by CaptureFakes in tests and demos.
-package.targets += [
-    .target(name: "CV4L2Types"),
-    .target(name: "CV4L2", dependencies: ["CV4L2Types"], linkerSettings: [.linkedLibrary("v4l2")]),
-    .target(name: "Capture", dependencies: ["Imaging", "CV4L2Types", "SafeTensors",
-                                            .product(name: "SystemPackage", package: "swift-system")],
-            swiftSettings: optimizedAlways),
-    .target(name: "CaptureV4L2", dependencies: ["Capture", "CV4L2", "CV4L2Types",
-                                                .product(name: "SystemPackage", package: "swift-system")]),
-    .target(name: "CaptureFakes", dependencies: ["Capture", "CV4L2Types", "Imaging",
-                                                 .product(name: "SystemPackage", package: "swift-system")]),
-    .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureFakes", "CaptureV4L2", "Imaging",
-                                                     .product(name: "SystemPackage", package: "swift-system")]),
-]
-
-// Configuration (issue 5): /etc/lineside/lineside.conf, its schema and defaults, and the CLI's
-// `lineside check-config`. Pure Swift: the other modules only lend their configuration types.
-package.targets += [
-    .target(name: "Configuration", dependencies: ["Capture", "LineIO", "Inspection", "Imaging", "SafeTensors"]),
-    .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Capture", "LineIO", "Inspection", "Imaging", "SafeTensors"]),
-]
-package.targets.first { $0.name == "lineside" }?.dependencies.append("Configuration")
-// End of Configuration (issue 5).

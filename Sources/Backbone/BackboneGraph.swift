@@ -1,4 +1,4 @@
-import SafeTensors
+import Platform
 
 /// The quantized network as the exporter wrote it (metadata "graph" of the backbone file):
 /// tensors with their int8 quantization, layers in execution order, and the feature taps.

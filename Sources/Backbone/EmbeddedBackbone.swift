@@ -1,4 +1,5 @@
 import CBackboneWeights
+import Platform
 import SafeTensors
 
 /// The int8 backbone compiled into the binary (Sources/CBackboneWeights, via C23 #embed).

@@ -29,18 +29,3 @@ int ls_gpio_poll(const int *fds, int count, uint64_t timeout_ns, bool *readable)
     }
     return rc;
 }
-
-uint64_t ls_gpio_monotonic_ns(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-}
-
-void ls_gpio_sleep_until_ns(uint64_t deadline_ns) {
-    struct timespec deadline = {
-        .tv_sec = (time_t)(deadline_ns / 1000000000u),
-        .tv_nsec = (long)(deadline_ns % 1000000000u),
-    };
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR) {
-    }
-}

@@ -151,11 +151,7 @@ int ls_gpio_wait_event(ls_gpio_line *line, uint64_t timeout_ns) {
 
 int ls_gpio_read_event(ls_gpio_line *line, ls_gpio_event *event) {
     struct gpiod_line_event raw;
-    int rc;
-    do {
-        rc = gpiod_line_event_read(line->line, &raw);
-    } while (rc != 0 && errno == EINTR);
-    if (rc != 0) return -1;
+    if (gpiod_line_event_read(line->line, &raw) != 0) return -1;
     event->timestamp_ns = (uint64_t)raw.ts.tv_sec * 1000000000u + (uint64_t)raw.ts.tv_nsec;
     event->rising = raw.event_type == GPIOD_LINE_EVENT_RISING_EDGE;
     return 0;

@@ -244,10 +244,7 @@ int ls_gpio_wait_event(ls_gpio_line *line, uint64_t timeout_ns) {
 
 int ls_gpio_read_event(ls_gpio_line *line, ls_gpio_event *event) {
     if (line->events == NULL) { errno = EINVAL; return -1; }
-    int rc;
-    do {
-        rc = gpiod_line_request_read_edge_events(line->request, line->events, 1);
-    } while (rc < 0 && errno == EINTR);
+    int rc = gpiod_line_request_read_edge_events(line->request, line->events, 1);
     if (rc < 0) return -1;
     if (rc == 0) { errno = EAGAIN; return -1; }
     struct gpiod_edge_event *raw = gpiod_edge_event_buffer_get_event(line->events, 0);

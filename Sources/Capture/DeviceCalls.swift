@@ -1,3 +1,4 @@
+import Platform
 import SystemPackage
 
 /// The V4L2 calls on one open descriptor, with EINTR retried and errno turned into `CaptureError`

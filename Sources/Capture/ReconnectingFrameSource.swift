@@ -1,3 +1,5 @@
+import Platform
+
 /// Keeps a frame source running through unplugs and stalls without restarting the process.
 ///
 /// A transient fault (unplug, busy, stalled stream after `restartAfterConsecutiveTimeouts` timeouts)
@@ -23,7 +25,7 @@ public final class ReconnectingFrameSource: FrameSource {
     private var reconnects: UInt64 = 0
 
     public init(_ source: any FrameSource, policy: ReconnectPolicy = ReconnectPolicy(),
-                clock: any MonotonicClock = SystemMonotonicClock()) {
+                clock: any MonotonicClock = SystemClock()) {
         self.source = source
         self.policy = policy
         self.clock = clock

@@ -1,4 +1,5 @@
 import Imaging
+import Platform
 import SystemPackage
 
 /// Decodes one image file: the lead's ImageCodec provides PNG and JPEG; tests pass their own.
@@ -29,7 +30,7 @@ public final class ReplaySource: FrameSource {
     ///   - cachesImages: decode each file once and keep it (benchmarks); else decode per frame.
     public init(folder: String, framesPerSecond: Double? = nil, loops: Bool = true,
                 extensions: Set<String> = ["png", "jpg", "jpeg"], cachesImages: Bool = false,
-                clock: any MonotonicClock = SystemMonotonicClock(), loader: @escaping ImageLoader) {
+                clock: any MonotonicClock = SystemClock(), loader: @escaping ImageLoader) {
         precondition(framesPerSecond.map { $0 > 0 } ?? true, "frame rate must be positive")
         self.folder = folder
         self.framesPerSecond = framesPerSecond
@@ -45,9 +46,9 @@ public final class ReplaySource: FrameSource {
     public func start() throws(CaptureError) {
         let names: [String]
         do {
-            names = try listDirectory(folder)
+            names = try Directory.entries(folder)
         } catch {
-            throw .replayFolderUnreadable(folder: folder, errno: error)
+            throw .replayFolderUnreadable(folder: folder, errno: error.errno)
         }
         files = names.filter { name in
             guard let dot = name.lastIndex(of: "."), !name.hasPrefix(".") else { return false }
@@ -57,7 +58,7 @@ public final class ReplaySource: FrameSource {
         cache.removeAll()
         nextIndex = 0
         sequence = 0
-        startTime = clock.nowNanoseconds()
+        startTime = clock.nowNs
         isStarted = true
     }
 
@@ -76,7 +77,7 @@ public final class ReplaySource: FrameSource {
         }
         if let framesPerSecond {
             let due = startTime &+ UInt64((Double(sequence) * 1e9 / framesPerSecond).rounded())
-            let now = clock.nowNanoseconds()
+            let now = clock.nowNs
             if due > now {
                 let wait = due - now
                 if wait > timeout.nanoseconds {
@@ -93,7 +94,7 @@ public final class ReplaySource: FrameSource {
         let frameSequence = sequence
         sequence &+= 1
         statistics.framesDelivered += 1
-        let timestamp = clock.nowNanoseconds()
+        let timestamp = clock.nowNs
         return try image.pixels.withUnsafeBytes { bytes in
             try body(Frame(pixelFormat: image.layout == .grey ? .grey : .rgb24, width: image.width,
                            height: image.height, bytesPerRow: image.width * image.layout.channels,

@@ -1,5 +1,6 @@
 import CV4L2Types
 import Glibc
+import Platform
 import SystemPackage
 
 /// A V4L2 camera streaming through memory-mapped buffers (a fixed pool, reused).
@@ -24,7 +25,7 @@ public final class V4L2Camera: FrameSource {
     private var dropCounter = DroppedFrameCounter()
 
     public init(configuration: CameraConfiguration, device: any V4L2Device,
-                clock: any MonotonicClock = SystemMonotonicClock()) {
+                clock: any MonotonicClock = SystemClock()) {
         self.configuration = configuration
         self.device = device
         self.clock = clock
@@ -75,7 +76,7 @@ public final class V4L2Camera: FrameSource {
         guard let session, let format = formatNegotiation?.granted else {
             throw CaptureError.notStarted(source: name)
         }
-        let deadline = clock.nowNanoseconds() &+ timeout.nanoseconds
+        let deadline = clock.nowNs &+ timeout.nanoseconds
         while true {
             let buffer = try dequeue(session, deadline: deadline, timeout: timeout)
             let mapped = session.buffers[Int(buffer.index)]
@@ -116,7 +117,7 @@ public final class V4L2Camera: FrameSource {
             let events: Int16
             do {
                 events = try retryingOnInterrupt { () throws(Errno) in
-                    let now = clock.nowNanoseconds()
+                    let now = clock.nowNs
                     let remaining = deadline > now ? (deadline - now + 999_999) / 1_000_000 : 0
                     return try calls.device.poll(calls.fd, events: Int16(POLLIN), timeoutMilliseconds: Int32(clamping: remaining))
                 }
@@ -147,7 +148,7 @@ public final class V4L2Camera: FrameSource {
     /// The buffer's CLOCK_MONOTONIC capture time, or the clock's now when the driver uses another clock.
     private func timestamp(of buffer: v4l2_buffer) -> UInt64 {
         guard buffer.flags & lsv4l2_BUF_FLAG_TIMESTAMP_MASK == lsv4l2_BUF_FLAG_TIMESTAMP_MONOTONIC else {
-            return clock.nowNanoseconds()
+            return clock.nowNs
         }
         return UInt64(buffer.timestamp.tv_sec) &* 1_000_000_000 &+ UInt64(buffer.timestamp.tv_usec) &* 1_000
     }

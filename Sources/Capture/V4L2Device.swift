@@ -1,11 +1,12 @@
 import Glibc
+import Platform
 import SystemPackage
 
 /// The system calls a V4L2 camera makes, as one small protocol: the real one goes through libv4l2
 /// (CaptureV4L2.LibV4L2Device), the fake plays the kernel (CaptureFakes.FakeV4L2Kernel).
 ///
 /// Each method makes exactly one call and reports failure as the errno it produced; it never
-/// retries. EINTR is retried in one place: `retryingOnInterrupt`.
+/// retries. EINTR is retried in one place: Platform's `retryingOnInterrupt`.
 public protocol V4L2Device: AnyObject {
     /// open(path, flags) -> file descriptor (v4l2_open).
     func open(_ path: String, flags: Int32) throws(Errno) -> Int32
@@ -19,19 +20,6 @@ public protocol V4L2Device: AnyObject {
     func unmapBuffer(_ address: UnsafeMutableRawPointer, length: Int) throws(Errno)
     /// poll on one descriptor: the returned events, 0 when `timeoutMilliseconds` passed first.
     func poll(_ fd: Int32, events: Int16, timeoutMilliseconds: Int32) throws(Errno) -> Int16
-}
-
-/// Runs `body` again for as long as it fails with EINTR: the one place interrupted calls are retried.
-@inline(__always)
-public func retryingOnInterrupt<T>(_ body: () throws(Errno) -> T) throws(Errno) -> T {
-    while true {
-        do {
-            return try body()
-        } catch {
-            if error == .interrupted { continue }
-            throw error
-        }
-    }
 }
 
 extension V4L2Device {

@@ -1,5 +1,6 @@
 import Capture
 import Imaging
+import Platform
 
 /// Per-frame capture overhead through the fake kernel: poll, VIDIOC_DQBUF, the ROI conversion into
 /// a reused image, VIDIOC_QBUF. The kernel's own cost (DMA, libv4l2 conversion) is not in it; the
@@ -60,15 +61,15 @@ public enum CaptureBenchmark {
         defer { camera.stop() }
         let region = benchmark.roi ?? PixelRect(x: 0, y: 0, width: 640, height: 480)
         var image = Image(width: region.width, height: region.height, layout: benchmark.layout ?? .grey)
-        let wallClock = SystemMonotonicClock()
+        let wallClock = SystemClock()
         var samples: [UInt64] = []
         samples.reserveCapacity(frames)
         for _ in 0..<(frames + frames / 10) {  // the first tenth warms caches and is discarded
-            let start = wallClock.nowNanoseconds()
+            let start = wallClock.nowNs
             try camera.withNextFrame(timeout: .seconds(1)) { frame in
                 if benchmark.layout != nil { try frame.copy(roi: benchmark.roi, into: &image) }
             }
-            samples.append(wallClock.nowNanoseconds() - start)
+            samples.append(wallClock.nowNs - start)
         }
         let measured = samples.dropFirst(frames / 10).sorted()
         return Figures(name: benchmark.name, frames: measured.count, medianNanoseconds: measured[measured.count / 2],

@@ -1,6 +1,7 @@
 import CV4L2Types
 import Capture
 import Glibc
+import PlatformFakes
 import SystemPackage
 
 /// Plays the kernel side of a V4L2 camera for tests, demos and benchmarks.
@@ -217,12 +218,12 @@ public final class FakeV4L2Kernel: V4L2Device {
             clock.advance(by: timeout)
             return isStreaming ? 0 : Int16(POLLERR)
         }
-        let deadline = clock.now &+ UInt64(max(timeoutMilliseconds, 0)) * 1_000_000
+        let deadline = clock.nowNs &+ UInt64(max(timeoutMilliseconds, 0)) * 1_000_000
         guard nextFrameDue <= deadline else {
-            clock.advance(to: deadline)
+            clock.advance(toNs: deadline)
             return 0
         }
-        clock.advance(to: nextFrameDue)
+        clock.advance(toNs: nextFrameDue)
         return Int16(POLLIN | POLLRDNORM)
     }
 
@@ -296,7 +297,7 @@ public final class FakeV4L2Kernel: V4L2Device {
     func startStreaming() {
         isStreaming = true
         nextSequence = 0
-        nextFrameDue = clock.now &+ frameIntervalNanoseconds
+        nextFrameDue = clock.nowNs &+ frameIntervalNanoseconds
     }
 
     func stopStreaming() {
@@ -318,13 +319,13 @@ public final class FakeV4L2Kernel: V4L2Device {
     /// Fills a dequeued buffer's description; the oldest queued buffer holds the next frame.
     func dequeueBuffer(_ buffer: inout v4l2_buffer) throws(Errno) {
         guard isStreaming else { throw .invalidArgument }
-        guard !readyOrder.isEmpty, clock.now >= nextFrameDue else { throw .wouldBlock }
+        guard !readyOrder.isEmpty, clock.nowNs >= nextFrameDue else { throw .wouldBlock }
         let index = readyOrder.removeFirst()
         buffers[index].isQueued = false
         let sequence = nextSequence &+ pendingSkip
         pendingSkip = 0
         nextSequence = sequence &+ 1
-        nextFrameDue = clock.now &+ frameIntervalNanoseconds
+        nextFrameDue = clock.nowNs &+ frameIntervalNanoseconds
         let memory = UnsafeMutableRawBufferPointer(start: buffers[index].memory, count: Int(pixFormat.sizeimage))
         paintFrame?(sequence, memory)
         buffer.index = UInt32(index)
@@ -338,7 +339,7 @@ public final class FakeV4L2Kernel: V4L2Device {
             corruptFrames -= 1
             buffer.flags |= lsv4l2_BUF_FLAG_ERROR
         }
-        buffer.timestamp.tv_sec = Int(clock.now / 1_000_000_000)
-        buffer.timestamp.tv_usec = Int(clock.now % 1_000_000_000 / 1_000)
+        buffer.timestamp.tv_sec = Int(clock.nowNs / 1_000_000_000)
+        buffer.timestamp.tv_usec = Int(clock.nowNs % 1_000_000_000 / 1_000)
     }
 }

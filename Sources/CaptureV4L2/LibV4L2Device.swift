@@ -1,6 +1,7 @@
 import CV4L2
 import Capture
 import Glibc
+import Platform
 import SystemPackage
 
 /// The real `V4L2Device`: libv4l2's v4l2_open, v4l2_ioctl, v4l2_mmap, v4l2_munmap, v4l2_close

@@ -1,4 +1,5 @@
 import Capture
+import Platform
 
 /// The entry points the `lineside` executable uses for real cameras.
 public enum V4L2Cameras {
@@ -36,9 +37,11 @@ public enum V4L2Cameras {
     }
 
     /// A camera through libv4l2, restarted with backoff when it is unplugged or stalls.
+    /// `clock` times the frames and the backoff waits (the service passes one whose waits end
+    /// when it stops).
     public static func camera(_ configuration: CameraConfiguration, policy: ReconnectPolicy = ReconnectPolicy(),
+                              clock: any MonotonicClock = SystemClock.shared,
                               onEvent: ((CaptureEvent) -> Void)? = nil) -> ReconnectingFrameSource {
-        let clock = SystemMonotonicClock()
         let camera = V4L2Camera(configuration: configuration, device: LibV4L2Device(), clock: clock)
         camera.onEvent = onEvent
         let source = ReconnectingFrameSource(camera, policy: policy, clock: clock)

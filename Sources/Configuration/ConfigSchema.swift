@@ -1,3 +1,5 @@
+import Padim
+
 /// Every section and key of /etc/lineside/lineside.conf, in one table: the parser checks files
 /// against it, `LinesideConfiguration` reads its defaults from it, and `lineside check-config
 /// --print-defaults` / `--print-reference` generate the documentation from it.
@@ -60,6 +62,8 @@ public enum ConfigSchema {
                       doc: "Longest wait for one frame before it counts as a timeout."),
         ConfigKeySpec("camera", "restart_after_timeouts", .integer(1...100), default: .integer(3),
                       doc: "Consecutive timeouts after which the stream is reopened as if the camera was unplugged."),
+        ConfigKeySpec("camera", "fault_after_ms", .integer(20...600_000), default: .integer(5000),
+                      doc: "How long the camera may deliver no frame (timeouts, unplug, reopen attempts) before the service faults; must exceed timeout_ms."),
         ConfigKeySpec("camera", "reconnect_initial_ms", .integer(10...60_000), default: .integer(200),
                       doc: "First wait before reopening a lost camera; doubled after each failed attempt."),
         ConfigKeySpec("camera", "reconnect_max_ms", .integer(10...600_000), default: .integer(5000),
@@ -96,18 +100,21 @@ public enum ConfigSchema {
                       doc: "What happens to parts while no usable model is loaded."),
     ]
 
+    /// The fit's defaults live with the fit (Padim's `FitSettings`); the schema shows them.
+    static let fitDefaults = FitSettings()
+
     static let calibrationKeys: [ConfigKeySpec] = [
         ConfigKeySpec("calibration", "frames", .integer(10...10_000), default: .integer(100),
                       doc: "Good frames captured for one fit."),
         ConfigKeySpec("calibration", "min_spacing_ms", .integer(0...60_000), default: .integer(0),
                       doc: "Shortest time between two frames taken for the fit (0: every frame)."),
-        ConfigKeySpec("calibration", "holdout", .float(0...0.5), default: .float(0.1),
+        ConfigKeySpec("calibration", "holdout", .float(0...0.5), default: .float(fitDefaults.holdoutFraction),
                       doc: "Fraction of the frames held out of the fit to set the threshold (0: in-sample, optimistic)."),
-        ConfigKeySpec("calibration", "margin", .float(1...10), default: .float(1.1),
+        ConfigKeySpec("calibration", "margin", .float(1...10), default: .float((Double(fitDefaults.margin) * 1e6).rounded() / 1e6),
                       doc: "Threshold = margin x the highest held-out score."),
-        ConfigKeySpec("calibration", "dimensions", .integer(1...176), default: .integer(100),
+        ConfigKeySpec("calibration", "dimensions", .integer(1...176), default: .integer(fitDefaults.dimensions),
                       doc: "Random backbone channels kept by PaDiM (of 176)."),
-        ConfigKeySpec("calibration", "seed", .integer(0...Int.max), default: .integer(1234),
+        ConfigKeySpec("calibration", "seed", .integer(0...Int.max), default: .integer(Int(fitDefaults.seed)),
                       doc: "Seed of the channel draw."),
     ]
 

@@ -1,7 +1,7 @@
 import Capture
 import Imaging
-import Inspection
 import LineIO
+import Padim
 
 /// Turns the checked sections into a `LinesideConfiguration`, with the checks that span keys:
 /// required keys, the region of interest inside the frame, model paths, the trigger's input.
@@ -28,9 +28,7 @@ struct ConfigurationBuilder {
         }
         var lineBuilder = LineSettingsBuilder(builder: self)
         let lines = try lineBuilder.build()
-        let service = try serviceSettings()
-        return LinesideConfiguration(source: source, model: try modelSettings(), calibration: calibrationSettings(),
-                                     lines: lines, service: service)
+        return LinesideConfiguration(source: source, lines: lines, service: try serviceSettings())
     }
 
     func cameraSettings(_ camera: CheckedSection) throws(ConfigError) -> CameraSettings {
@@ -61,9 +59,16 @@ struct ConfigurationBuilder {
                        .outOfRange(key: "reconnect_max_ms", section: "[camera]", value: String(maximum),
                                    allowed: "at least reconnect_initial_ms = \(initial)"))
         }
+        let timeout = camera.int("timeout_ms"), faultAfter = camera.int("fault_after_ms")
+        guard faultAfter > timeout else {
+            throw fail(camera.line(of: "fault_after_ms") ?? camera.line(of: "timeout_ms"),
+                       .outOfRange(key: "fault_after_ms", section: "[camera]", value: String(faultAfter),
+                                   allowed: "more than timeout_ms = \(timeout) (one timeout is not a fault)"))
+        }
         let reconnect = ReconnectPolicy(initialDelay: .milliseconds(initial), multiplier: 2, maximumDelay: .milliseconds(maximum),
                                         restartAfterConsecutiveTimeouts: camera.int("restart_after_timeouts"))
-        return CameraSettings(configuration: configuration, frameTimeout: camera.milliseconds("timeout_ms"), reconnect: reconnect)
+        return CameraSettings(configuration: configuration, frameTimeout: camera.milliseconds("timeout_ms"), reconnect: reconnect,
+                              faultAfter: camera.milliseconds("fault_after_ms"))
     }
 
     static func pixelFormat(_ name: String) -> PixelFormat {
@@ -109,13 +114,24 @@ struct ConfigurationBuilder {
 
     func serviceSettings() throws(ConfigError) -> ServiceSettings {
         let service = section("service")
-        let trigger = ServiceSettings.Trigger(rawValue: service.string("trigger")) ?? .freeRun
-        if trigger == .partPresent, sections["part_trigger"] == nil {
+        let settings = try serviceSections()
+        if settings.trigger == .partPresent, sections["part_trigger"] == nil {
             throw fail(service.line(of: "trigger"),
                        .missingSection("[part_trigger]", reason: "needed when [service] trigger = \"part-present\""))
         }
-        return ServiceSettings(trigger: trigger, statusFile: service.string("status_file"),
+        return settings
+    }
+
+    /// [model], [calibration] and [service] without the checks that need other sections.
+    func serviceSections() throws(ConfigError) -> ServiceSettings {
+        let service = section("service")
+        return ServiceSettings(model: try modelSettings(), calibration: calibrationSettings(),
+                               trigger: ServiceSettings.Trigger(rawValue: service.string("trigger")) ?? .freeRun,
+                               statusFile: service.string("status_file"),
                                statusInterval: service.milliseconds("status_interval_ms"),
                                logLevel: ServiceSettings.LogLevel(rawValue: service.string("log_level")) ?? .info)
     }
+
+    /// A file with no sections: every key at its default.
+    static var defaults: ConfigurationBuilder { ConfigurationBuilder(path: "(defaults)", sections: [:]) }
 }

@@ -18,6 +18,7 @@ extension LinesideConfiguration {
             lines.append("source: replay \(replay.folder)" + (replay.framesPerSecond.map { " at \($0) fps" } ?? "")
                          + (replay.loops ? ", looping" : ""))
         }
+        let model = service.model, calibration = service.calibration
         lines.append("model: \(model.path) (previous: \(model.previousPath)), \(model.threads) threads, "
                      + "without a model parts are \(model.noModelPolicy == .pass ? "passed" : "rejected")")
         lines.append("calibration: \(calibration.frames) frames, hold-out \(calibration.fit.holdoutFraction), "

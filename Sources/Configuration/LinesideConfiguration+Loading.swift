@@ -1,4 +1,4 @@
-import SafeTensors
+import Platform
 
 extension LinesideConfiguration {
     /// Largest configuration file read (a config is a few kB; anything near this is not one).

@@ -1,6 +1,6 @@
 import Capture
-import Inspection
 import LineIO
+import Padim
 
 /// Everything /etc/lineside/lineside.conf says, typed. Built by `load(path:)` or `parse(text:path:)`,
 /// which check the file against `ConfigSchema`; every default comes from that table.
@@ -12,10 +12,9 @@ public struct LinesideConfiguration: Sendable {
     }
 
     public var source: Source
-    public var model: ModelSettings
-    public var calibration: CalibrationSettings
     /// Reject lines, lights, button and part trigger, ready for `LineIOController`.
     public var lines: LineIOConfiguration
+    /// [model], [calibration] and [service]: what the service needs beyond the camera and the lines.
     public var service: ServiceSettings
 }
 
@@ -25,6 +24,9 @@ public struct CameraSettings: Sendable, Equatable {
     /// Longest wait for one frame (`FrameSource.withNextFrame(timeout:)`).
     public var frameTimeout: Duration
     public var reconnect: ReconnectPolicy
+    /// How long the camera may deliver nothing (timeouts, an unplug, reconnect attempts) before the
+    /// service enters the fault state; shorter gaps are logged and counted only.
+    public var faultAfter: Duration
 }
 
 /// [replay]: a folder of images replayed as frames (`ReplaySource`).
@@ -45,19 +47,23 @@ public struct ModelSettings: Sendable, Equatable {
 }
 
 /// [calibration]: how many frames a fit takes and how they become a model.
-public struct CalibrationSettings: Sendable {
+public struct CalibrationSettings: Sendable, Equatable {
     public var frames: Int
     /// Shortest time between two frames taken for the fit.
     public var minimumSpacing: Duration
     public var fit: FitSettings
 }
 
-/// [service]
+/// The one settings type of the service: [model], [calibration] and [service] of the configuration
+/// file. Every default comes from `ConfigSchema` (`ServiceSettings.defaults`), so the service, the
+/// CLI and the documentation cannot disagree.
 public struct ServiceSettings: Sendable, Equatable {
     public enum Trigger: String, Sendable, Equatable {
-        /// Inspect every frame.
+        /// Frames are samples of the line: each inspected frame is a part, and a frame the
+        /// inspection could not take is counted as dropped, never a part.
         case freeRun = "free-run"
-        /// Capture on each part-trigger edge.
+        /// Each [part_trigger] edge is a part; the first frame exposed after it is inspected, and an
+        /// edge without one goes to the fail-safe policy.
         case partPresent = "part-present"
     }
 
@@ -69,8 +75,17 @@ public struct ServiceSettings: Sendable, Equatable {
         }
     }
 
+    public var model: ModelSettings
+    public var calibration: CalibrationSettings
     public var trigger: Trigger
     public var statusFile: String
     public var statusInterval: Duration
     public var logLevel: LogLevel
+
+    /// Every key of [model], [calibration] and [service] at its schema default.
+    public static var defaults: ServiceSettings {
+        do { return try ConfigurationBuilder.defaults.serviceSections() } catch {
+            preconditionFailure("the schema's defaults are inconsistent: \(error)")
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import Capture
 import Imaging
+import Platform
 
 /// A frame source that shows a scripted stream of generated parts, paced like a camera: what the
 /// demo and the service tests use instead of a camera. Frame n shows `script(n)`; nil ends the
@@ -8,23 +9,20 @@ public final class GeneratedPartsSource: FrameSource {
     public let framesPerSecond: Double
     public private(set) var statistics = CaptureStatistics()
     private let script: (Int) -> Image?
-    private let now: () -> UInt64
-    private let sleep: (UInt64) -> Void
+    private let clock: any MonotonicClock
     private var index = 0
     private var startNs: UInt64 = 0
 
-    public init(framesPerSecond: Double, now: @escaping () -> UInt64, sleep: @escaping (UInt64) -> Void,
-                script: @escaping (Int) -> Image?) {
+    public init(framesPerSecond: Double, clock: any MonotonicClock, script: @escaping (Int) -> Image?) {
         self.framesPerSecond = framesPerSecond
-        self.now = now
-        self.sleep = sleep
+        self.clock = clock
         self.script = script
     }
 
     public var name: String { "generated parts" }
 
     public func start() throws(CaptureError) {
-        startNs = now()
+        startNs = clock.nowNs
     }
 
     public func stop() {}
@@ -32,12 +30,11 @@ public final class GeneratedPartsSource: FrameSource {
     public func withNextFrame<R>(timeout: Duration, _ body: (Frame) throws -> R) throws -> R {
         guard let image = script(index) else { throw CaptureError.replayFinished(folder: name) }
         let due = startNs &+ UInt64(Double(index) * 1e9 / framesPerSecond)
-        let current = now()
-        if due > current { sleep(due - current) }
+        clock.sleep(untilNs: due)
         let sequence = UInt32(truncatingIfNeeded: index)
         index += 1
         statistics.framesDelivered += 1
-        let timestamp = now()
+        let timestamp = clock.nowNs
         return try image.pixels.withUnsafeBytes { bytes in
             try body(Frame(pixelFormat: image.layout == .grey ? .grey : .rgb24, width: image.width, height: image.height,
                            bytesPerRow: image.width * image.layout.channels, sequence: sequence,

@@ -1,5 +1,5 @@
 import Imaging
-import Padim
+import Platform
 
 /// Draws images of a simple machined part (a washer on a conveyor belt) for the demo, the
 /// benchmarks and the tests: no download, no data set. Good parts vary a little in position,

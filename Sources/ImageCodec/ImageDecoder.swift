@@ -1,7 +1,7 @@
 import CJPEG
 import CPNG
 import Imaging
-import SafeTensors
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,6 @@
 import CPNG
 import Imaging
-import SafeTensors
+import Platform
 
 /// Writes `Image`s as PNG (libpng's simplified API), atomically.
 public enum PNGEncoder {

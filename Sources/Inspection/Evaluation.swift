@@ -1,7 +1,7 @@
 import Imaging
 import ImageCodec
 import Padim
-import SafeTensors
+import Platform
 
 /// Scores an MVTec-AD-layout category (test/<type>/*.png, ground_truth/<type>/<stem>_mask.png)
 /// and computes image and pixel AUROC, overall and per defect type (that type against 'good').

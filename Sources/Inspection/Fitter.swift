@@ -8,16 +8,6 @@ import Padim
 /// Threshold rule (documented in the README): every k-th image (k = round(1 / holdout)) is held out
 /// of the fit; threshold = margin x the highest held-out score. With no hold-out the highest
 /// in-sample score is used, which is optimistic, and the model says so in `threshold_rule`.
-public struct FitSettings: Sendable {
-    public var dimensions = 100
-    public var seed: UInt64 = 1234
-    public var epsilon = 0.01
-    public var holdoutFraction = 0.1
-    public var margin: Float = 1.1
-
-    public init() {}
-}
-
 public struct FitReport: Sendable {
     public var fitted = 0
     public var heldOut = 0
@@ -29,7 +19,10 @@ public struct FitReport: Sendable {
 public final class Fitter {
     public let settings: FitSettings
     public let extractor: FeatureExtractor
-    private var accumulator: FitAccumulator
+    /// The streaming sums (about 127 MB for 56x56 positions and d = 100): handed to the finisher,
+    /// so they are freed (and, being one large allocation each, returned to the system) as soon as
+    /// the finishing step is done with them.
+    private var accumulator: FitAccumulator?
     private var heldOut: [Image] = []
     /// A few fitted images kept for an in-sample threshold when nothing was held out (few images).
     private var inSampleReserve: [Image] = []
@@ -72,7 +65,8 @@ public final class Fitter {
             return
         }
         do { try extractor.extract(image) } catch { throw .backbone(error) }
-        extractor.features.withUnsafeBufferPointer { accumulator.add($0) }
+        guard accumulator != nil else { throw .dataset(path: "fit", reason: "images added after the fit was finished") }
+        extractor.features.withUnsafeBufferPointer { accumulator!.add($0) }
         report.fitted += 1
         if inSampleReserve.count < Fitter.inSampleReserveSize { inSampleReserve.append(image) }
     }
@@ -87,8 +81,11 @@ public final class Fitter {
     public var heldOutImages: [Image] { heldOut.isEmpty ? inSampleReserve : heldOut }
 
     /// The finishing work, to be stepped by the caller (the service spreads it over its loop).
+    /// Hands the sums over: the fitter keeps no copy of them.
     public func makeFinisher() throws(InspectionError) -> FitFinisher {
-        do { return try FitFinisher(accumulator, epsilon: settings.epsilon) } catch { throw .padim(error) }
+        guard let sums = accumulator else { throw .dataset(path: "fit", reason: "the fit was already finished") }
+        accumulator = nil
+        do { return try FitFinisher(consume sums, epsilon: settings.epsilon) } catch { throw .padim(error) }
     }
 
     /// A model from finished data, threshold not yet set (1.0): score `heldOutImages` with it and

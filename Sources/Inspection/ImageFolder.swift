@@ -1,4 +1,4 @@
-import SafeTensors
+import Platform
 
 /// The image files of a folder: PNG and JPEG by extension (case-insensitive), sorted by name.
 /// Other files (notes, masks elsewhere) are ignored; a folder without images is an error.

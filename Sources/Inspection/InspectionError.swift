@@ -1,7 +1,7 @@
 import Backbone
 import ImageCodec
 import Padim
-import SafeTensors
+import Platform
 
 /// Everything that can stop fit, score or eval, as one line naming the file or directory.
 public enum InspectionError: Error, CustomStringConvertible {

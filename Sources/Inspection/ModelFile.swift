@@ -1,4 +1,5 @@
 import Padim
+import Platform
 import SafeTensors
 
 /// A fitted model as stored on disk (safetensors): float16 mean and whitening factor, the kept

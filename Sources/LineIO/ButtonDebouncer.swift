@@ -1,3 +1,5 @@
+import Platform
+
 /// What the operator did with the calibration button.
 public enum ButtonGesture: Sendable, Hashable {
     /// Released before the long-press threshold: cancels a running fit. `atNs` is the release time.

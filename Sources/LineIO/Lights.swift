@@ -1,3 +1,5 @@
+import Platform
+
 /// The three operator lights.
 public enum LightKind: Sendable, Hashable, CaseIterable {
     /// On for `resultHoldNs` after a part is passed.

@@ -1,3 +1,5 @@
+import Platform
+
 /// Every line lineside drives or reads, and how.
 public struct LineIOConfiguration: Sendable {
     /// One ejector: its output line and its timing.

@@ -1,3 +1,6 @@
+import Platform
+import PlatformFakes
+
 /// What the line I/O loop reports to the rest of the firmware.
 public enum LineIOInput: Sendable, Hashable {
     /// Short press of the calibration button: cancel a running fit.
@@ -31,7 +34,7 @@ public enum LineIOState: Sendable, Equatable {
 ///     let signals = SignalWatcher()                        // first thing in main, before any thread
 ///     ...on the loop thread:
 ///     _ = RealtimePriority.makeCurrentThreadFIFO()
-///     let clock = SystemMonotonicClock()
+///     let clock = SystemClock()
 ///     let io = try LineIOController(driver: GPIODLineDriver(), configuration: config, nowNs: clock.nowNs)
 ///     while signals.takePending() == nil {              // a fault keeps blinking until stopped
 ///         for input in io.runOnce(clock: clock, commands: queue) { handle(input) }  // press, trigger, decision

@@ -1,3 +1,5 @@
+import Platform
+
 /// Turns the part-present sensor's edges into capture triggers.
 ///
 /// A part is present on the edge where the line becomes active; edges closer than `holdoffNs` to the

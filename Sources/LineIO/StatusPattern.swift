@@ -1,3 +1,5 @@
+import Platform
+
 /// What the ready/fault light tells the operator.
 ///
 /// | mode          | pattern                                   | period  |

@@ -1,4 +1,6 @@
 import LineIO
+import Platform
+import PlatformFakes
 import SystemPackage
 
 /// A `LineDriver` that plays the kernel: it records every request and every change of every line
@@ -43,7 +45,7 @@ public final class FakeLineDriver: LineDriver {
         var remaining: Int
     }
 
-    /// Usually a `VirtualClock`; a `SystemMonotonicClock` makes the fake measure real timing.
+    /// Usually a `VirtualClock`; a `SystemClock` makes the fake measure real timing.
     public let clock: any MonotonicClock
     /// Every output change, in time order, including the initial value at request time.
     public private(set) var changes: [Change] = []

@@ -1,6 +1,7 @@
 import CGPIOD
 import Glibc
 import LineIO
+import Platform
 import SystemPackage
 
 /// The real `LineDriver`: libgpiod through the CGPIOD shim (v1 API on bookworm).
@@ -88,14 +89,12 @@ public final class GPIODLineDriver: LineDriver {
     }
 
     /// `ppoll` on the edge inputs' event descriptors, then `gpiod_line_event_read` for each queued
-    /// event. A signal ends the wait early with no events (EINTR is handled here and only here: the
-    /// caller's loop simply turns again).
+    /// event. Interrupted calls are retried (Platform's `valueOrErrno`); the service blocks its
+    /// signals, so that is rare.
     public func waitForEvents(timeoutNs: UInt64) throws(LineIOError) -> [LineEvent] {
-        let ready = ls_gpio_poll(eventFDs, Int32(eventFDs.count), timeoutNs, &readable)
-        if ready < 0 {
-            let errno = Errno(rawValue: Glibc.errno)
-            if errno == .interrupted { return [] }
-            throw .eventWait(errno: errno)
+        let ready: Int32
+        do { ready = try valueOrErrno { ls_gpio_poll(eventFDs, Int32(eventFDs.count), timeoutNs, &readable) } } catch {
+            throw .eventWait(errno: error)
         }
         guard ready > 0 else { return [] }
         var events: [LineEvent] = []
@@ -104,8 +103,8 @@ public final class GPIODLineDriver: LineDriver {
             // Drain what is queued now, a bounded number per turn.
             for _ in 0..<64 {
                 var raw = ls_gpio_event()
-                if ls_gpio_read_event(request.handle, &raw) != 0 {
-                    throw .eventRead(request.address, errno: Errno(rawValue: Glibc.errno))
+                do { _ = try valueOrErrno { ls_gpio_read_event(request.handle, &raw) } } catch {
+                    throw .eventRead(request.address, errno: error)
                 }
                 events.append(LineEvent(line: line, becameActive: raw.rising, timestampNs: raw.timestamp_ns))
                 if ls_gpio_wait_event(request.handle, 0) != 1 { break }

@@ -1,4 +1,5 @@
 import Glibc
+import Platform
 
 /// Catches SIGTERM and SIGINT without handlers, threads or Dispatch: the signals are blocked and
 /// stay pending until the line I/O loop collects them with a zero-timeout `sigtimedwait` each turn
@@ -21,11 +22,8 @@ public struct SignalWatcher: Sendable {
         var set = Self.set(of: signals)
         var zero = timespec(tv_sec: 0, tv_nsec: 0)
         var info = siginfo_t()
-        while true {
-            let signal = sigtimedwait(&set, &info, &zero)
-            if signal > 0 { return signal }
-            if errno != EINTR { return nil }  // EAGAIN: none pending
-        }
+        // EAGAIN: none pending.
+        return try? valueOrErrno { sigtimedwait(&set, &info, &zero) }
     }
 
     /// "SIGTERM", "SIGINT", or the number.

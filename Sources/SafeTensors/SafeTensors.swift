@@ -1,3 +1,5 @@
+import Platform
+
 /// The safetensors container: an 8-byte little-endian header length, a JSON header naming each
 /// tensor's dtype, shape and byte range, then the raw little-endian tensor data.
 ///

@@ -1,4 +1,5 @@
 import Backbone
+import Configuration
 import Imaging
 import Inspection
 import Padim
@@ -23,9 +24,9 @@ final class Calibration {
     private var lastCaptureNs: UInt64?
 
     init(backbone: Int8Backbone, settings: ServiceSettings) throws(InspectionError) {
-        target = settings.calibrationFrames
-        spacingNs = settings.calibrationSpacingNs
-        fitter = try Fitter(backbone: backbone, settings: settings.fit, expectedImages: settings.calibrationFrames)
+        target = settings.calibration.frames
+        spacingNs = settings.calibration.minimumSpacing.nanoseconds
+        fitter = try Fitter(backbone: backbone, settings: settings.calibration.fit, expectedImages: settings.calibration.frames)
     }
 
     /// Offers a frame of a good part; returns false when it was skipped (too soon after the last).

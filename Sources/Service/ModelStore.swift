@@ -1,5 +1,5 @@
 import Inspection
-import SafeTensors
+import Platform
 
 /// Where the model lives on the board, with the one before it kept for `lineside rollback`.
 /// Every write goes through `FileIO.writeAtomically`, so a power cut or a kill at any moment

@@ -1,9 +1,12 @@
 import Backbone
 import Capture
+import Configuration
 import Imaging
 import Inspection
 import LineIO
 import Logging
+import Platform
+import Platform
 
 /// The service's decisions, single-threaded and clock-agnostic: what to do with each frame, each
 /// button press and each turn of the loop. `ServiceRunner` feeds it from real threads; the tests
@@ -21,6 +24,10 @@ public final class ServiceCore {
     /// The state to return to when a calibration is cancelled or the camera comes back.
     private var resumeState: ServiceState = .noModel
     private var nextPart: UInt64 = 0
+    /// Every part goes to the first reject line (several lines: the configuration would map them).
+    static let rejectLine = 0
+    /// Positions finished per step while fitting; `poll` takes steps for its time budget.
+    static let finishPositionsPerStep = 8
     private var uninspectedSinceLog = 0
     private var lastUninspectedLogNs: UInt64 = 0
     /// Called for every part with its score (nil when not inspected) and verdict: the demo prints
@@ -32,7 +39,7 @@ public final class ServiceCore {
         self.backbone = backbone
         self.settings = settings
         self.logger = logger
-        store = ModelStore(path: settings.modelPath, previousPath: settings.previousModelPath)
+        store = ModelStore(path: settings.model.path, previousPath: settings.model.previousPath)
     }
 
     public var threshold: Float? { inspector?.threshold }
@@ -65,7 +72,7 @@ public final class ServiceCore {
         counters.frames += 1
         let part = PartID(rawValue: nextPart)
         nextPart += 1
-        var commands: [LineIOCommand] = [.register(part, captureNs: captureNs, rejectLine: settings.rejectLine)]
+        var commands: [LineIOCommand] = [.register(part, captureNs: captureNs, rejectLine: Self.rejectLine)]
         let verdict: Verdict
         var score: Float? = nil
         switch state {
@@ -94,19 +101,20 @@ public final class ServiceCore {
         return commands
     }
 
-    /// A part that was on the line but never inspected (its frame was dropped, or no frame came
-    /// after its trigger): registered and left to the fail-safe policy.
+    /// A part-present edge that got no frame in time: the part is on the line, so it is registered
+    /// and left to the fail-safe policy. (In free-running mode a frame the inspection could not
+    /// take is not a part and never comes here.)
     public func handleUninspectedPart(captureNs: UInt64) -> [LineIOCommand] {
         let part = PartID(rawValue: nextPart)
         nextPart += 1
         counters.frames += 1
         uninspectedSinceLog += 1
         if captureNs &- lastUninspectedLogNs > 1_000_000_000 {
-            logger.warning("\(uninspectedSinceLog) part(s) not inspected (frames dropped or missing): fail-safe policy decides")
+            logger.warning("\(uninspectedSinceLog) triggered part(s) without a frame: the fail-safe policy decides")
             uninspectedSinceLog = 0
             lastUninspectedLogNs = captureNs
         }
-        return [.register(part, captureNs: captureNs, rejectLine: settings.rejectLine), .resolve(part, .inspectionFailed)]
+        return [.register(part, captureNs: captureNs, rejectLine: Self.rejectLine), .resolve(part, .inspectionFailed)]
     }
 
     private func inspect(_ image: Image) -> Verdict {
@@ -153,8 +161,8 @@ public final class ServiceCore {
             return []
         }
         if case .fault = state {} else { resumeState = state }
-        logger.notice("calibration started: present \(settings.calibrationFrames) good parts")
-        return transition(to: .calibrating(captured: 0, target: settings.calibrationFrames))
+        logger.notice("calibration started: present \(settings.calibration.frames) good parts")
+        return transition(to: .calibrating(captured: 0, target: settings.calibration.frames))
     }
 
     public func cancelCalibration() -> [LineIOCommand] {
@@ -164,14 +172,20 @@ public final class ServiceCore {
         return transition(to: inspector != nil ? .inspecting : resumeState)
     }
 
+    /// True while calibration work is waiting for `poll`.
+    public var hasPendingWork: Bool {
+        if calibration != nil, case .fitting = state { return true }
+        return false
+    }
+
     /// Calibration work for about `budgetNs` (the fit's finishing steps, a few positions at a time,
     /// then the held-out scoring), so a loop turn stays short on any board. Call once per turn.
-    public func poll(now: () -> UInt64 = monotonicNanoseconds, budgetNs: UInt64 = 15_000_000) -> [LineIOCommand] {
+    public func poll(now: () -> UInt64 = { SystemClock.shared.nowNs }, budgetNs: UInt64 = 15_000_000) -> [LineIOCommand] {
         guard let calibration, case .fitting = state else { return [] }
         let start = now()
         do {
             repeat {
-                let progress = try calibration.step(positions: settings.finishPositionsPerTurn)
+                let progress = try calibration.step(positions: Self.finishPositionsPerStep)
                 if case .done(let model) = calibration.phase { return install(model) }
                 state = .fitting(progress: progress)
             } while now() &- start < budgetNs

@@ -2,26 +2,34 @@ import Capture
 import Imaging
 import LineIO
 import Logging
+import Platform
 import Synchronization
+import SystemPackage
 
 /// Runs the service on real threads:
 /// - the line I/O thread owns the GPIO lines and is the only one that touches them (timing);
-/// - the capture thread pulls frames and hands the newest over, so capturing frame n+1 overlaps
-///   inspecting frame n;
-/// - the calling thread inspects, decides, runs calibration work, writes the status file and
-///   pets the systemd watchdog.
-/// It stops on SIGTERM/SIGINT (via `shouldStop`), at the end of a finite replay, or after
-/// `maximumFrames`; outputs end in their safe state in every case.
+/// - the capture thread pulls frames and leaves them in a two-frame mailbox, so capturing frame
+///   n+1 overlaps inspecting frame n;
+/// - the status thread writes the status file from snapshots (the inspection never waits for a disk);
+/// - the calling thread inspects, decides, runs calibration work and pets the systemd watchdog,
+///   waiting on an event (a frame, an input, camera news) or its next timer between turns.
+/// It stops on SIGTERM/SIGINT (via `shouldStop`, checked at least every 50 ms), at the end of a
+/// finite replay, or after `maximumFrames`; outputs end in their safe state in every case.
 public struct ServiceRunner {
     public struct Environment: @unchecked Sendable {
         // @unchecked: the factories are only ever called on the thread that then owns what they
         // make (the source on the capture thread, the driver on the line I/O thread).
-        public var makeSource: () throws -> any FrameSource
+        /// Makes the frame source; its waits (reconnect backoff) should use the clock it is given.
+        public var makeSource: (any MonotonicClock) throws -> any FrameSource
+        /// `.live` for a camera (a busy inspection drops frames), `.backPressure` for a replay at
+        /// full speed (every frame is inspected).
+        public var pacing: FrameMailbox.Pacing = .live
         public var regionOfInterest: PixelRect?
         public var frameTimeout: Duration = .seconds(2)
+        /// No frame for this long: the camera counts as lost (fault) until the next one.
+        public var faultAfter: Duration = .seconds(5)
         public var makeLineDriver: () -> any LineDriver
         public var lineConfiguration: LineIOConfiguration
-        public var lineClock: () -> any LineIO.MonotonicClock
         public var maximumFrames: Int?
         /// Called on the main loop each turn; true stops the service (signals).
         public var shouldStop: () -> Bool = { false }
@@ -30,38 +38,16 @@ public struct ServiceRunner {
         /// Called first on the line I/O thread (the service raises it to SCHED_FIFO there).
         public var prepareLineThread: () -> Void = {}
 
-        public init(makeSource: @escaping () throws -> any FrameSource, makeLineDriver: @escaping () -> any LineDriver,
-                    lineConfiguration: LineIOConfiguration, lineClock: @escaping () -> any LineIO.MonotonicClock) {
+        public init(makeSource: @escaping (any MonotonicClock) throws -> any FrameSource,
+                    makeLineDriver: @escaping () -> any LineDriver, lineConfiguration: LineIOConfiguration) {
             self.makeSource = makeSource
             self.makeLineDriver = makeLineDriver
             self.lineConfiguration = lineConfiguration
-            self.lineClock = lineClock
         }
     }
 
-    /// What threads share: small, locked, and Sendable.
-    final class Shared: Sendable {
-        let stop = Atomic<Bool>(false)
-        let inputs = Mutex<[LineIOInput]>([])
-        let frames = Mutex<[CapturedImage]>([])
-        let cameraEvents = Mutex<[CameraNews]>([])
-        let lineIOFailure = Mutex<String?>(nil)
-        let lineIOReady = Atomic<Bool>(false)
-        let drops = Atomic<UInt64>(0)
-        /// Capture times of frames the inspection could not keep up with: still parts on the line.
-        let droppedFrames = Mutex<[UInt64]>([])
-        let reconnects = Atomic<UInt64>(0)
-        let commands = LineIOCommandQueue()
-    }
-
-    enum CameraNews: Sendable {
-        case lost(String)
-        case back
-        case finished
-    }
-
-    /// Frames waiting for the inspector; more than this and the oldest is dropped (and counted).
-    static let mailboxDepth = 2
+    /// Longest wait between two turns while idle (how soon a signal is noticed).
+    static let maximumIdleWaitNs: UInt64 = 50_000_000
 
     public let core: ServiceCore
     public let environment: Environment
@@ -75,206 +61,104 @@ public struct ServiceRunner {
     }
 
     /// Runs until stopped; returns the process exit status (0 clean stop, 1 fatal fault).
-    public func run() -> Int32 {
-        let shared = Shared()
-        let env = environment
-        let log = logger
+    /// Throws only when the system refuses a thread.
+    public func run() throws(Errno) -> Int32 {
+        let env = environment, log = logger, clock = SystemClock.shared
+        let inbox = ServiceInbox()
+        let mailbox = FrameMailbox(pacing: env.pacing, news: inbox.news)
+        let statusWriter = StatusWriter(path: core.settings.statusFile, logger: logger)
+        let captureClock = StoppableClock()
+        let cameraFigures = CameraFigures()
 
-        let lineThread = PosixThread { ServiceRunner.lineIOLoop(shared: shared, env: env, logger: log) }
-        while !shared.lineIOReady.load(ordering: .acquiring) {
-            if shared.lineIOFailure.withLock({ $0 }) != nil { break }
-            sleepNanoseconds(1_000_000)
+        let lineThread = try PosixThread {
+            env.prepareLineThread()
+            let worker = LineWorker(inbox: inbox, clock: SystemClock.shared, logger: log)
+            guard worker.start(driver: env.makeLineDriver(), configuration: env.lineConfiguration) else { return }
+            while !inbox.isStopping, worker.step() {}
+            worker.shutdown()
         }
-        if let failure = shared.lineIOFailure.withLock({ $0 }) {
+        while !inbox.lineReady.load(ordering: .acquiring), inbox.lineIOFailure == nil {
+            inbox.news.wait(untilNs: clock.nowNs &+ Self.maximumIdleWaitNs)
+        }
+        if let failure = inbox.lineIOFailure {
             logger.critical("line I/O failed at start, outputs left safe: \(failure)")
-            shared.stop.store(true, ordering: .releasing)
+            inbox.stop.store(true, ordering: .releasing)
             lineThread.join()
             return 1
         }
-        for command in core.start() { shared.commands.push(command) }
-        let captureThread = PosixThread { ServiceRunner.captureLoop(shared: shared, env: env, logger: log) }
-        notifier.notify("READY=1\nSTATUS=\(core.state)")
+        let statusThread: PosixThread
+        let captureThread: PosixThread
+        do {
+            statusThread = try PosixThread { statusWriter.run() }
+            captureThread = try PosixThread {
+                let worker = CaptureWorker(makeSource: env.makeSource, mailbox: mailbox, clock: captureClock,
+                                           frameTimeout: env.frameTimeout, faultAfter: env.faultAfter,
+                                           regionOfInterest: env.regionOfInterest, logger: log, post: inbox.post)
+                while !inbox.isStopping {
+                    guard worker.step() else { break }
+                    cameraFigures.update(reconnects: worker.reconnects, failures: worker.failures)
+                }
+                worker.stop()
+            }
+        } catch {
+            inbox.stop.store(true, ordering: .releasing)
+            lineThread.join()
+            throw error
+        }
 
-        let started = monotonicNanoseconds()
-        var nextStatus = started
-        var framesAtLastStatus: UInt64 = 0
-        var pendingTriggers: [UInt64] = []
-        var exitStatus: Int32 = 0
-        var finished = false
+        let loop = InspectionLoop(core: core, inbox: inbox, mailbox: mailbox, clock: clock, logger: logger,
+                                  maximumFrames: env.maximumFrames, onTurn: env.onTurn)
+        loop.publish = statusWriter.publish
+        loop.cameraFigures = cameraFigures.read
+        loop.push(core.start())
+        notifier.notify("READY=1\nSTATUS=\(core.state)")
+        var nextWatchdogNs = clock.nowNs
+        var endOfStream = false
         while !env.shouldStop() {
-            let now = monotonicNanoseconds()
-            env.onTurn(core, now)
-            if let failure = shared.lineIOFailure.withLock({ $0 }) {
-                logger.critical("line I/O fault, outputs safe: \(failure)")
-                exitStatus = 1
-                break
-            }
-            for input in shared.inputs.withLock({ pending -> [LineIOInput] in defer { pending = [] }; return pending }) {
-                if case .partPresent(let captureNs) = input { pendingTriggers.append(captureNs); continue }
-                push(core.handleInput(input), shared)
-            }
-            for news in shared.cameraEvents.withLock({ pending -> [CameraNews] in defer { pending = [] }; return pending }) {
-                switch news {
-                case .lost(let reason): push(core.cameraLost(reason), shared)
-                case .back: push(core.cameraRecovered(), shared)
-                case .finished: finished = true
-                }
-            }
-            // Parts the inspection never saw still reach the ejector: the fail-safe policy decides.
-            if core.settings.trigger == .freeRun {
-                for captureNs in shared.droppedFrames.withLock({ pending -> [UInt64] in defer { pending = [] }; return pending }) {
-                    push(core.handleUninspectedPart(captureNs: captureNs), shared)
-                }
-            } else {
-                let stale = pendingTriggers.filter { $0 + 1_000_000_000 < now }
-                pendingTriggers.removeAll { $0 + 1_000_000_000 < now }
-                for captureNs in stale { push(core.handleUninspectedPart(captureNs: captureNs), shared) }
-            }
-            let frame = shared.frames.withLock { pending -> CapturedImage? in pending.isEmpty ? nil : pending.removeFirst() }
-            if let frame {
-                switch core.settings.trigger {
-                case .freeRun:
-                    push(core.handleFrame(frame.image, captureNs: frame.timestampNanoseconds, sequence: frame.sequence,
-                                          nowNs: monotonicNanoseconds), shared)
-                case .partPresent:
-                    // The first frame exposed after a part-present edge shows that part.
-                    if let edge = pendingTriggers.first, edge <= frame.timestampNanoseconds {
-                        pendingTriggers.removeFirst()
-                        push(core.handleFrame(frame.image, captureNs: edge, sequence: frame.sequence, nowNs: monotonicNanoseconds), shared)
-                    }
-                }
-                if let maximum = env.maximumFrames, core.counters.frames >= UInt64(maximum) { break }
-            } else if finished {
-                break
-            }
-            push(core.poll(), shared)  // one slice of calibration work, if any
-            if frame == nil { sleepNanoseconds(500_000) }
-            if now >= nextStatus {
-                let frames = core.counters.frames
-                writeStatus(shared: shared, started: started, fps: Double(frames - framesAtLastStatus) * 1e9 / Double(core.settings.statusIntervalNs))
-                framesAtLastStatus = frames
-                nextStatus = now + core.settings.statusIntervalNs
+            let turn = loop.turn()
+            let now = clock.nowNs
+            if now >= nextWatchdogNs {
                 notifier.notify("WATCHDOG=1\nSTATUS=\(core.state)")
+                nextWatchdogNs = now &+ 1_000_000_000
+            }
+            if turn == .done { endOfStream = loop.exitStatus == 0; break }
+            if case .idle(let until) = turn {
+                inbox.news.wait(untilNs: min(until, nextWatchdogNs, now &+ Self.maximumIdleWaitNs))
             }
         }
         notifier.notify("STOPPING=1")
         logger.notice("stopping: outputs to their safe state")
         // At the end of a finite stream (demo, soak) the parts still travelling to the ejector get
         // their pulses; on a signal the service stops at once (50 ms) and the outputs go safe.
-        let endOfStream = finished || env.maximumFrames.map { core.counters.frames >= UInt64($0) } ?? false
         let longestTravel = env.lineConfiguration.rejectLines.map { $0.timing.delayNs + $0.timing.pulseWidthNs }.max() ?? 0
-        let drainUntil = monotonicNanoseconds() + (endOfStream && exitStatus == 0 ? longestTravel + 100_000_000 : 50_000_000)
-        while monotonicNanoseconds() < drainUntil, shared.lineIOFailure.withLock({ $0 }) == nil {
-            for input in shared.inputs.withLock({ pending -> [LineIOInput] in defer { pending = [] }; return pending }) {
-                _ = core.handleInput(input)
-            }
-            sleepNanoseconds(1_000_000)
+        let drainUntil = clock.nowNs &+ (endOfStream ? longestTravel + 100_000_000 : 50_000_000)
+        while clock.nowNs < drainUntil, inbox.lineIOFailure == nil {
+            for input in inbox.takeInputs() { _ = core.handleInput(input) }
+            inbox.news.wait(untilNs: drainUntil)
         }
-        shared.stop.store(true, ordering: .releasing)
+        inbox.stop.store(true, ordering: .releasing)
+        captureClock.stop()
+        mailbox.releaseWaiters()
         captureThread.join()
         lineThread.join()
-        for input in shared.inputs.withLock({ pending -> [LineIOInput] in defer { pending = [] }; return pending }) {
-            _ = core.handleInput(input)
-        }
-        writeStatus(shared: shared, started: started, fps: 0, stopped: true)
-        return exitStatus
+        for input in inbox.takeInputs() { _ = core.handleInput(input) }
+        statusWriter.stop(final: loop.report(now: clock.nowNs, stopped: true))
+        statusThread.join()
+        return loop.exitStatus
+    }
+}
+
+/// The capture thread's reconnect and failure counts, for the status report.
+final class CameraFigures: Sendable {
+    private let reconnects = Atomic<UInt64>(0)
+    private let failures = Atomic<UInt64>(0)
+
+    func update(reconnects: UInt64, failures: UInt64) {
+        self.reconnects.store(reconnects, ordering: .relaxed)
+        self.failures.store(failures, ordering: .relaxed)
     }
 
-    private func push(_ commands: [LineIOCommand], _ shared: Shared) {
-        for command in commands { shared.commands.push(command) }
-    }
-
-    private func writeStatus(shared: Shared, started: UInt64, fps: Double, stopped: Bool = false) {
-        var counters = core.counters
-        counters.drops = shared.drops.load(ordering: .relaxed)
-        let report = StatusReport(state: stopped ? "stopped" : core.state.name,
-                                  detail: stopped ? "stopped (was \(core.state))" : core.state.description, counters: counters,
-                                  latencyP50Ms: core.latency.quantile(0.5).map { Double($0) / 1e6 },
-                                  latencyP99Ms: core.latency.quantile(0.99).map { Double($0) / 1e6 },
-                                  framesPerSecond: fps, threshold: core.threshold, modelPath: core.store.path,
-                                  uptimeSeconds: Double(monotonicNanoseconds() - started) / 1e9,
-                                  cameraReconnects: shared.reconnects.load(ordering: .relaxed))
-        do { try report.write(to: core.settings.statusPath) } catch {
-            logger.warning("cannot write status file: \(error)")
-        }
-    }
-
-    private static func lineIOLoop(shared: Shared, env: Environment, logger: Logger) {
-        env.prepareLineThread()
-        let clock = env.lineClock()
-        let controller: LineIOController
-        do {
-            controller = try LineIOController(driver: env.makeLineDriver(), configuration: env.lineConfiguration, nowNs: clock.nowNs)
-        } catch {
-            shared.lineIOFailure.withLock { $0 = "\(error)" }
-            return
-        }
-        shared.lineIOReady.store(true, ordering: .releasing)
-        while !shared.stop.load(ordering: .acquiring) {
-            let inputs = controller.runOnce(clock: clock, commands: shared.commands)
-            if !inputs.isEmpty { shared.inputs.withLock { $0 += inputs } }
-            if case .faulted(let cause, _, _) = controller.state {
-                shared.lineIOFailure.withLock { $0 = "\(cause)" }
-                break
-            }
-        }
-        let failures = controller.shutdown()
-        for failure in failures { logger.critical("output could not be made safe: \(failure)") }
-    }
-
-    private static func captureLoop(shared: Shared, env: Environment, logger: Logger) {
-        var source: (any FrameSource)?
-        var lost = false
-        var backoffNs: UInt64 = 100_000_000
-        while !shared.stop.load(ordering: .acquiring) {
-            do {
-                if source == nil {
-                    let made = try env.makeSource()
-                    try made.start()
-                    source = made
-                }
-                let image = try source!.nextImage(timeout: env.frameTimeout, roi: env.regionOfInterest, layout: nil)
-                if lost {
-                    lost = false
-                    backoffNs = 100_000_000
-                    shared.cameraEvents.withLock { $0.append(.back) }
-                }
-                let dropped = shared.frames.withLock { frames -> UInt64? in
-                    frames.append(image)
-                    guard frames.count > ServiceRunner.mailboxDepth else { return nil }
-                    return frames.removeFirst().timestampNanoseconds
-                }
-                if let dropped {
-                    shared.drops.add(1, ordering: .relaxed)
-                    shared.droppedFrames.withLock { $0.append(dropped) }
-                }
-            } catch let error as CaptureError {
-                if case .replayFinished = error {
-                    shared.cameraEvents.withLock { $0.append(.finished) }
-                    break
-                }
-                if !lost {
-                    lost = true
-                    shared.cameraEvents.withLock { $0.append(.lost("\(error)")) }
-                }
-                source?.stop()
-                source = nil
-                shared.reconnects.add(1, ordering: .relaxed)
-                logger.warning("camera: \(error); retrying in \(backoffNs / 1_000_000) ms")
-                var waited: UInt64 = 0
-                while waited < backoffNs, !shared.stop.load(ordering: .acquiring) {
-                    sleepNanoseconds(10_000_000)
-                    waited += 10_000_000
-                }
-                backoffNs = min(backoffNs * 2, 5_000_000_000)
-            } catch {
-                logger.error("camera: \(error)")
-                shared.cameraEvents.withLock { $0.append(.lost("\(error)")) }
-                source?.stop()
-                source = nil
-                sleepNanoseconds(backoffNs)
-            }
-        }
-        source?.stop()
+    func read() -> (reconnects: UInt64, failures: UInt64) {
+        (reconnects.load(ordering: .relaxed), failures.load(ordering: .relaxed))
     }
 }

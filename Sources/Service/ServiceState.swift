@@ -46,6 +46,7 @@ public enum ServiceState: Sendable, Equatable, CustomStringConvertible {
 
 /// Counters a person reads with `lineside status`.
 public struct ServiceCounters: Sendable, Equatable {
+    /// Parts: inspected frames in free-running mode, trigger edges with the part-present trigger.
     public var frames: UInt64 = 0
     public var inspected: UInt64 = 0
     public var passes: UInt64 = 0
@@ -54,6 +55,8 @@ public struct ServiceCounters: Sendable, Equatable {
     public var failSafe: UInt64 = 0
     /// Parts decided by the no-model policy (no model, or calibrating).
     public var uninspected: UInt64 = 0
+    /// Frames the camera delivered, and those the inspection could not take (samples, not parts).
+    public var captured: UInt64 = 0
     public var drops: UInt64 = 0
     public var calibrations: UInt64 = 0
     public var lastScore: Float = 0

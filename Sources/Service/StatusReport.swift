@@ -1,5 +1,5 @@
 import Inspection
-import SafeTensors
+import Platform
 
 /// The status file the service rewrites (atomically) every second, and how `lineside status`
 /// shows it to a person.
@@ -9,24 +9,32 @@ public struct StatusReport: Sendable, Equatable {
     public var counters: ServiceCounters
     public var latencyP50Ms: Double?
     public var latencyP99Ms: Double?
+    /// Frames inspected per second over the last status interval.
     public var framesPerSecond: Double
+    /// Frames the camera delivered per second over the last status interval.
+    public var cameraFramesPerSecond: Double
     public var threshold: Float?
     public var modelPath: String
     public var uptimeSeconds: Double
     public var cameraReconnects: UInt64
+    /// Frame timeouts and source errors since the start.
+    public var cameraFailures: UInt64
 
     public init(state: String, detail: String, counters: ServiceCounters, latencyP50Ms: Double?, latencyP99Ms: Double?,
-                framesPerSecond: Double, threshold: Float?, modelPath: String, uptimeSeconds: Double, cameraReconnects: UInt64) {
+                framesPerSecond: Double, cameraFramesPerSecond: Double = 0, threshold: Float?, modelPath: String,
+                uptimeSeconds: Double, cameraReconnects: UInt64, cameraFailures: UInt64 = 0) {
         self.state = state
         self.detail = detail
         self.counters = counters
         self.latencyP50Ms = latencyP50Ms
         self.latencyP99Ms = latencyP99Ms
         self.framesPerSecond = framesPerSecond
+        self.cameraFramesPerSecond = cameraFramesPerSecond
         self.threshold = threshold
         self.modelPath = modelPath
         self.uptimeSeconds = uptimeSeconds
         self.cameraReconnects = cameraReconnects
+        self.cameraFailures = cameraFailures
     }
 
     public var json: JSON {
@@ -36,11 +44,12 @@ public struct StatusReport: Sendable, Equatable {
             "state": .string(state), "detail": .string(detail),
             "frames": u(counters.frames), "inspected": u(counters.inspected), "passes": u(counters.passes),
             "rejects": u(counters.rejects), "fail_safe": u(counters.failSafe), "uninspected": u(counters.uninspected),
-            "drops": u(counters.drops), "calibrations": u(counters.calibrations),
+            "captured": u(counters.captured), "drops": u(counters.drops), "calibrations": u(counters.calibrations),
             "last_score": .number(Double(counters.lastScore)),
             "latency_p50_ms": n(latencyP50Ms), "latency_p99_ms": n(latencyP99Ms),
-            "fps": .number(framesPerSecond), "threshold": n(threshold.map(Double.init)),
+            "fps": .number(framesPerSecond), "camera_fps": .number(cameraFramesPerSecond), "threshold": n(threshold.map(Double.init)),
             "model": .string(modelPath), "uptime_s": .number(uptimeSeconds), "camera_reconnects": u(cameraReconnects),
+            "camera_failures": u(cameraFailures),
         ])
     }
 
@@ -50,13 +59,14 @@ public struct StatusReport: Sendable, Equatable {
         var counters = ServiceCounters()
         counters.frames = u("frames"); counters.inspected = u("inspected"); counters.passes = u("passes")
         counters.rejects = u("rejects"); counters.failSafe = u("fail_safe"); counters.uninspected = u("uninspected")
-        counters.drops = u("drops"); counters.calibrations = u("calibrations")
+        counters.captured = u("captured"); counters.drops = u("drops"); counters.calibrations = u("calibrations")
         counters.lastScore = Float(json["last_score"]?.doubleValue ?? 0)
         self.init(state: state, detail: json["detail"]?.stringValue ?? "", counters: counters,
                   latencyP50Ms: json["latency_p50_ms"]?.doubleValue, latencyP99Ms: json["latency_p99_ms"]?.doubleValue,
-                  framesPerSecond: json["fps"]?.doubleValue ?? 0, threshold: json["threshold"]?.doubleValue.map(Float.init),
+                  framesPerSecond: json["fps"]?.doubleValue ?? 0, cameraFramesPerSecond: json["camera_fps"]?.doubleValue ?? 0,
+                  threshold: json["threshold"]?.doubleValue.map(Float.init),
                   modelPath: json["model"]?.stringValue ?? "", uptimeSeconds: json["uptime_s"]?.doubleValue ?? 0,
-                  cameraReconnects: u("camera_reconnects"))
+                  cameraReconnects: u("camera_reconnects"), cameraFailures: u("camera_failures"))
     }
 
     public func write(to path: String) throws(FileError) {
@@ -82,11 +92,12 @@ public struct StatusReport: Sendable, Equatable {
         return """
         state        \(detail.isEmpty ? state : detail)
         model        \(modelPath)\(threshold.map { " (threshold \($0))" } ?? "")
-        frames       \(c.frames) (\(Int(framesPerSecond.rounded())) fps), inspected \(c.inspected), dropped \(c.drops)
-        parts        \(c.passes) passed, \(c.rejects) rejected (\(c.failSafe) by the fail-safe policy, \(c.uninspected) without a model)
+        camera       \(c.captured) frames (\(Int(cameraFramesPerSecond.rounded())) fps), \(c.drops) not inspected (samples, not parts)
+        parts        \(c.frames) (\(Int(framesPerSecond.rounded())) fps), inspected \(c.inspected)
+        verdicts     \(c.passes) passed, \(c.rejects) rejected (\(c.failSafe) by the fail-safe policy, \(c.uninspected) without a model)
         latency      p50 \(ms(latencyP50Ms)), p99 \(ms(latencyP99Ms)) (capture to verdict)
         last score   \(c.lastScore)
-        calibrations \(c.calibrations), camera reconnects \(cameraReconnects), up \(Int(uptimeSeconds)) s
+        calibrations \(c.calibrations), camera reconnects \(cameraReconnects), camera failures \(cameraFailures), up \(Int(uptimeSeconds)) s
         """
     }
 }

@@ -42,6 +42,11 @@ struct Arguments {
         return n
     }
 
+    func optionalInt(_ name: String, range: ClosedRange<Int>) throws(UsageError) -> Int? {
+        guard options[name] != nil else { return nil }
+        return try int(name, default: range.lowerBound, range: range)
+    }
+
     func double(_ name: String, default value: Double, range: ClosedRange<Double>) throws(UsageError) -> Double {
         guard let text = options[name] else { return value }
         guard let x = Double(text), range.contains(x) else { throw UsageError("--\(name) must be a number in \(range.lowerBound)...\(range.upperBound), got \(text)") }

@@ -53,18 +53,18 @@ enum BenchCommand {
             var stages: [(String, [Double])] = [("decode", []), ("preprocess", []), ("backbone", []), ("scoring", []),
                                                  ("postprocess", []), ("frame (preprocess..score)", [])]
             for run in 0..<(runs + 5) {
-                let t0 = monotonicNanoseconds()
+                let t0 = SystemClock.shared.nowNs
                 let image = try ImageDecoder.decode(encoded, path: "bench image")
-                let t1 = monotonicNanoseconds()
+                let t1 = SystemClock.shared.nowNs
                 inspector.extractor.preprocess(image)
-                let t2 = monotonicNanoseconds()
+                let t2 = SystemClock.shared.nowNs
                 try inspector.extractor.runBackbone()
-                let t3 = monotonicNanoseconds()
+                let t3 = SystemClock.shared.nowNs
                 inspector.extractor.gather()
                 inspector.scorePatches()
-                let t4 = monotonicNanoseconds()
+                let t4 = SystemClock.shared.nowNs
                 _ = inspector.postprocess()
-                let t5 = monotonicNanoseconds()
+                let t5 = SystemClock.shared.nowNs
                 guard run >= 5 else { continue }
                 for (i, (a, b)) in [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t1, t5)].enumerated() {
                     stages[i].1.append(Double(b - a) / 1e6)
@@ -74,9 +74,9 @@ enum BenchCommand {
             // x86-64 build would run), and the int8 backbone against itself on 1 thread.
             var baseline: [Double] = []
             for _ in 0..<max(5, runs / 5) {
-                let t0 = monotonicNanoseconds()
+                let t0 = SystemClock.shared.nowNs
                 inspector.scorePatches(baselineKernel: true)
-                baseline.append(Double(monotonicNanoseconds() - t0) / 1e6)
+                baseline.append(Double(SystemClock.shared.nowNs - t0) / 1e6)
             }
             baseline.sort()
             let scoringMedian = stages[3].1.sorted()[stages[3].1.count / 2]
@@ -103,5 +103,5 @@ enum BenchCommand {
     }
 }
 
-import SafeTensors
+import Platform
 func FileIO_read(_ path: String) throws -> [UInt8] { try FileIO.read(path) }

@@ -1,4 +1,5 @@
 import Capture
+import Configuration
 import DemoScene
 import Glibc
 import Imaging
@@ -6,6 +7,7 @@ import LineIO
 import LineIOFakes
 import LineIOGPIOD
 import Logging
+import Platform
 import Service
 import Synchronization
 
@@ -34,15 +36,14 @@ enum DemoCommand {
         let signals = SignalWatcher()
         let logger = LogSetup.bootstrap()
 
-        var template = Array("/tmp/lineside-demo-XXXXXX".utf8CString)
-        let workdir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-        var settings = ServiceSettings()
-        settings.modelPath = workdir + "/model.safetensors"
-        settings.previousModelPath = workdir + "/model.previous.safetensors"
-        settings.statusPath = workdir + "/status"
-        settings.calibrationFrames = calibrationParts
-        settings.backboneThreads = try args.int("threads", default: 2, range: 1...8)
-        settings.fit.holdoutFraction = 0.2
+        let workdir = try Directory.makeTemporary(prefix: "lineside-demo")
+        var settings = ServiceSettings.defaults
+        settings.model.path = workdir + "/model.safetensors"
+        settings.model.previousPath = workdir + "/model.previous.safetensors"
+        settings.statusFile = workdir + "/status"
+        settings.calibration.frames = calibrationParts
+        settings.model.threads = try args.int("threads", default: 2, range: 1...8)
+        settings.calibration.fit.holdoutFraction = 0.2
 
         let chip = ChipSelector.name("demo0")
         func line(_ offset: UInt32) -> LineAddress { LineAddress(chip: chip, offset: offset) }
@@ -56,10 +57,10 @@ enum DemoCommand {
             button: InputLineConfig(address: line(24), consumer: "lineside button", edgeEvents: true))
         lines.longPressNs = 2_000_000_000
 
-        let start = monotonicNanoseconds()
+        let start = SystemClock.shared.nowNs
         @Sendable func stamp(_ ns: UInt64) -> String { fixed(Double(ns &- start) / 1e9, 3).leftPadded(8) + " s" }
         let quietLines = Atomic<Bool>(true)  // line changes are printed once the model is in use
-        let simulated = SimulatedLines(now: monotonicNanoseconds) { change in
+        let simulated = SimulatedLines(now: { SystemClock.shared.nowNs }) { change in
             let name = names[change.address] ?? "\(change.address)"
             if quietLines.load(ordering: .relaxed) { return }
             if name == "status light" { return }  // its blink patterns are announced per state below
@@ -68,14 +69,14 @@ enum DemoCommand {
 
         Console.line("lineside demo: \(calibrationParts) good parts for calibration, then \(inspectedParts) parts to inspect at \(fixed(fps, 1)) parts/s")
         Console.line("simulated lines on chip demo0: reject 17 (300 ms after capture, 60 ms pulse), pass 27, fail 22, status 23, button 24")
-        Console.line("model: \(settings.modelPath) (none yet: parts are rejected until calibrated; line changes shown once it is)")
+        Console.line("model: \(settings.model.path) (none yet: parts are rejected until calibrated; line changes shown once it is)")
 
         // The part stream: good parts until calibration is done, then every 4th part defective.
         let renderer = PartRenderer()
         let firstInspected = Mutex<Int?>(nil)
         let lastRendered = Atomic<Int>(0)
         let truth = Mutex<[Int: PartRenderer.Defect]>([:])
-        let backbone = try Runtime.backbone(threads: settings.backboneThreads)
+        let backbone = try Runtime.backbone(threads: settings.model.threads)
         let core = ServiceCore(backbone: backbone, settings: settings, logger: logger)
         let tally = Mutex((good: 0, goodRejected: 0, defective: 0, defectiveRejected: 0))
         core.partObserver = { part, sequence, score, verdict in
@@ -86,12 +87,12 @@ enum DemoCommand {
             tally.withLock { t in
                 if defect == nil { t.good += 1; if rejected { t.goodRejected += 1 } } else { t.defective += 1; if rejected { t.defectiveRejected += 1 } }
             }
-            Console.line("\(stamp(monotonicNanoseconds()))  part \(part.rawValue): \(defect.map { "\($0.rawValue) " } ?? "good ")score \(fixed(score, 2)) -> \(rejected ? "REJECT" : "pass")")
+            Console.line("\(stamp(SystemClock.shared.nowNs))  part \(part.rawValue): \(defect.map { "\($0.rawValue) " } ?? "good ")score \(fixed(score, 2)) -> \(rejected ? "REJECT" : "pass")")
         }
 
         var environment = ServiceRunner.Environment(
-            makeSource: {
-                GeneratedPartsSource(framesPerSecond: fps, now: monotonicNanoseconds, sleep: sleepNanoseconds) { index in
+            makeSource: { clock in
+                GeneratedPartsSource(framesPerSecond: fps, clock: clock) { index in
                     lastRendered.store(index, ordering: .relaxed)
                     if let first = firstInspected.withLock({ $0 }), index >= first + inspectedParts { return nil }
                     // Defects only once the model is in use, so the fit sees good parts only.
@@ -104,8 +105,7 @@ enum DemoCommand {
                 }
             },
             makeLineDriver: { simulated },
-            lineConfiguration: lines,
-            lineClock: { SystemMonotonicClock() })
+            lineConfiguration: lines)
         environment.shouldStop = { signals.takePending() != nil }
         var pressed = false, released = false, inspecting = false
         var shownMode: StatusMode? = nil
@@ -135,7 +135,7 @@ enum DemoCommand {
                 Console.line("\(stamp(now))  -- model in use (threshold \(fixed(core.threshold ?? 0, 2))); defective parts from part \(next) on")
             }
         }
-        let status = ServiceRunner(core: core, environment: environment, logger: logger).run()
+        let status = try ServiceRunner(core: core, environment: environment, logger: logger).run()
         let t = tally.withLock { $0 }
         let c = core.counters
         Console.line("")
@@ -144,7 +144,7 @@ enum DemoCommand {
         Console.line("  good parts:      \(t.good), rejected \(t.goodRejected)")
         Console.line("  reject pulses:   \(simulated.changes.filter { names[$0.address] == "reject" && $0.active }.count) (parts without a model are rejected too)")
         Console.line("  latency p50 \(fixed(Double(core.latency.quantile(0.5) ?? 0) / 1e6, 1)) ms, p99 \(fixed(Double(core.latency.quantile(0.99) ?? 0) / 1e6, 1)) ms (capture to verdict)")
-        Console.line("  status file: \(settings.statusPath); model: \(settings.modelPath)")
+        Console.line("  status file: \(settings.statusFile); model: \(settings.model.path)")
         return status
     }
 }

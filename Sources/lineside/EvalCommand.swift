@@ -1,4 +1,5 @@
 import Inspection
+import Platform
 import Service
 
 enum EvalCommand {
@@ -19,12 +20,12 @@ enum EvalCommand {
         if args.has("help") { print(help); return 0 }
         let backbone = try Runtime.backbone(threads: try args.int("threads", default: 2, range: 1...64))
         let inspector = try Inspector(backbone: backbone, model: try Runtime.model(try args.required("model"), backbone: backbone))
-        let start = (Double(monotonicNanoseconds()) / 1e9)
+        let start = (Double(SystemClock.shared.nowNs) / 1e9)
         var evaluation = try Evaluation.run(inspector: inspector, category: try args.required("dataset")) { done, total in
             Console.progress("eval: \(done)/\(total) images")
         }
         Console.endProgress()
-        evaluation.seconds = (Double(monotonicNanoseconds()) / 1e9) - start
+        evaluation.seconds = (Double(SystemClock.shared.nowNs) / 1e9) - start
         let json = args.string("json")
         if json != "-" {
             print("type".padding(16) + "images".padding(8) + "image AUROC".padding(13) + "pixel AUROC")

@@ -1,6 +1,7 @@
 import Backbone
 import ImageCodec
 import Imaging
+import Platform
 import SafeTensors
 
 enum FeaturesCommand {

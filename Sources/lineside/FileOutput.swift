@@ -1,4 +1,4 @@
-import SafeTensors
+import Platform
 
 enum FileOutput {
     static func write(_ text: String, to path: String) throws {

@@ -1,9 +1,13 @@
+import Configuration
 import Inspection
-import SafeTensors
+import Padim
+import Platform
 import Service
 
 enum FitCommand {
-    static let help = """
+    static var help: String {
+        let d = FitSettings()
+        return """
     usage: lineside fit --images DIR --model OUT [options]
            lineside fit --camera [--config FILE] [--model OUT] [--frames N] [options]
 
@@ -17,12 +21,13 @@ enum FitCommand {
       --config FILE       configuration for --camera (default /etc/lineside/lineside.conf)
       --frames N          frames to capture with --camera (default: [calibration] frames)
       --model OUT         model file to write (safetensors)
-      --holdout F         fraction held out to set the threshold (default 0.1; 0 = in-sample)
-      --margin M          threshold = M x highest held-out score (default 1.1)
-      --dimensions D      random feature channels kept (default 100 of 176)
-      --seed S            seed of the channel draw (default 1234)
+      --holdout F         fraction held out to set the threshold (default \(d.holdoutFraction); 0 = in-sample)
+      --margin M          threshold = M x highest held-out score (default \(d.margin))
+      --dimensions D      random feature channels kept (default \(d.dimensions) of 176)
+      --seed S            seed of the channel draw (default \(d.seed))
       --threads N         backbone threads (default 2)
     """
+    }
 
     static func run(_ argv: [String]) throws -> Int32 {
         let args = try Arguments(argv, valued: ["images", "model", "holdout", "margin", "dimensions", "seed", "threads", "config", "frames"],
@@ -31,10 +36,10 @@ enum FitCommand {
         if args.has("camera") { return try CameraFit.run(args) }
         let folder = try args.required("images"), output = try args.required("model")
         var settings = FitSettings()
-        settings.holdoutFraction = try args.double("holdout", default: 0.1, range: 0...0.5)
-        settings.margin = Float(try args.double("margin", default: 1.1, range: 1...10))
-        settings.dimensions = try args.int("dimensions", default: 100, range: 1...176)
-        settings.seed = UInt64(try args.int("seed", default: 1234, range: 0...Int.max))
+        settings.holdoutFraction = try args.double("holdout", default: settings.holdoutFraction, range: 0...0.5)
+        settings.margin = Float(try args.double("margin", default: Double(settings.margin), range: 1...10))
+        settings.dimensions = try args.int("dimensions", default: settings.dimensions, range: 1...176)
+        settings.seed = UInt64(try args.int("seed", default: Int(settings.seed), range: 0...Int.max))
         let threads = try args.int("threads", default: 2, range: 1...64)
 
         let paths = try ImageFolder.list(folder)
@@ -44,7 +49,7 @@ enum FitCommand {
         }
         let backbone = try Runtime.backbone(threads: threads)
         let fitter = try Fitter(backbone: backbone, settings: settings, expectedImages: paths.count)
-        let start = (Double(monotonicNanoseconds()) / 1e9)
+        let start = SystemClock.shared.nowNs
         for (i, path) in paths.enumerated() {
             try fitter.add(path: path)
             Console.progress("fit: \(i + 1)/\(paths.count) images")
@@ -54,10 +59,10 @@ enum FitCommand {
         if fitter.report.heldOut == 0 {
             try Fitter.thresholdFromInSample(&model, backbone: backbone, paths: paths, margin: settings.margin)
         }
-        let previous = RollbackCommand.defaultPrevious(for: output, ServiceSettings())
+        let previous = RollbackCommand.defaultPrevious(for: output, ServiceSettings.defaults)
         try model.save(output, keepPrevious: Directory.exists(output) ? previous : nil)
         let report = fitter.report
-        print("fitted \(report.fitted) images (\(report.heldOut) held out) in \(fixed((Double(monotonicNanoseconds()) / 1e9) - start, 1)) s")
+        print("fitted \(report.fitted) images (\(report.heldOut) held out) in \(fixed(Double(SystemClock.shared.nowNs - start) / 1e9, 1)) s")
         print("threshold \(fixed(model.threshold, 3)) (\(model.facts["threshold_rule"] ?? ""))")
         print("model written to \(output)")
         print("peak memory \(fixed(ProcessMemory.peakMiB, 1)) MiB")

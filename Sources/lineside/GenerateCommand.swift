@@ -1,7 +1,7 @@
 import DemoScene
 import ImageCodec
 import Imaging
-import SafeTensors
+import Platform
 
 enum GenerateCommand {
     static let help = """

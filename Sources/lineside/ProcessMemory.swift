@@ -1,4 +1,4 @@
-import SafeTensors
+import Platform
 
 /// Resident memory of this process from /proc/self/status (VmRSS now, VmHWM peak), in MiB.
 enum ProcessMemory {

@@ -1,3 +1,4 @@
+import Configuration
 import Service
 
 enum RollbackCommand {
@@ -13,8 +14,8 @@ enum RollbackCommand {
     static func run(_ argv: [String]) throws -> Int32 {
         let args = try Arguments(argv, valued: ["model", "previous"], switches: ["help"])
         if args.has("help") { print(help); return 0 }
-        let defaults = ServiceSettings()
-        let model = args.string("model") ?? defaults.modelPath
+        let defaults = ServiceSettings.defaults
+        let model = args.string("model") ?? defaults.model.path
         let store = ModelStore(path: model, previousPath: args.string("previous") ?? defaultPrevious(for: model, defaults))
         let backbone = try Runtime.backbone(threads: 1)
         let restored = try store.rollback(expectedBackbone: backbone.identity)
@@ -24,7 +25,7 @@ enum RollbackCommand {
 
     /// model.safetensors -> model.previous.safetensors beside it.
     static func defaultPrevious(for model: String, _ defaults: ServiceSettings) -> String {
-        if model == defaults.modelPath { return defaults.previousModelPath }
+        if model == defaults.model.path { return defaults.model.previousPath }
         if model.hasSuffix(".safetensors") { return String(model.dropLast(".safetensors".count)) + ".previous.safetensors" }
         return model + ".previous"
     }

@@ -30,30 +30,33 @@ enum RunCommand {
         case .error: .error
         }
         let logger = LogSetup.bootstrap(level: level)
-        let settings = Service.ServiceSettings(config)
-        if let parent = directoryOf(settings.statusPath) { try? Directory.create(parent) }
-        let backbone = try Runtime.backbone(threads: settings.backboneThreads)
+        let settings = config.service
+        if let parent = directoryOf(settings.statusFile) { try? Directory.create(parent) }
+        let backbone = try Runtime.backbone(threads: settings.model.threads)
         let core = ServiceCore(backbone: backbone, settings: settings, logger: logger)
 
         var environment: ServiceRunner.Environment
         switch config.source {
         case .camera(let camera):
             environment = ServiceRunner.Environment(
-                makeSource: {
-                    V4L2Cameras.camera(camera.configuration, policy: camera.reconnect) { event in
+                makeSource: { clock in
+                    V4L2Cameras.camera(camera.configuration, policy: camera.reconnect, clock: clock) { event in
                         logger.info("camera: \(event)")
                     }
                 },
-                makeLineDriver: { GPIODLineDriver() }, lineConfiguration: config.lines, lineClock: { SystemMonotonicClock() })
+                makeLineDriver: { GPIODLineDriver() }, lineConfiguration: config.lines)
             environment.regionOfInterest = camera.configuration.regionOfInterest
             environment.frameTimeout = camera.frameTimeout
+            environment.faultAfter = camera.faultAfter
         case .replay(let replay):
             environment = ServiceRunner.Environment(
-                makeSource: {
+                makeSource: { clock in
                     ReplaySource(folder: replay.folder, framesPerSecond: replay.framesPerSecond, loops: replay.loops,
-                                 loader: { try ImageDecoder.read($0) })
+                                 clock: clock, loader: { try ImageDecoder.read($0) })
                 },
-                makeLineDriver: { GPIODLineDriver() }, lineConfiguration: config.lines, lineClock: { SystemMonotonicClock() })
+                makeLineDriver: { GPIODLineDriver() }, lineConfiguration: config.lines)
+            // A replay paced like a camera drops frames like one; at full speed every frame is inspected.
+            environment.pacing = replay.framesPerSecond == nil ? .backPressure : .live
         }
         environment.prepareLineThread = {
             // Pulses on time under inference load: the line I/O thread runs SCHED_FIFO (needs
@@ -68,7 +71,7 @@ enum RunCommand {
             return true
         }
         logger.notice("lineside starting", metadata: ["config": "\(args.string("config") ?? ConfigSchema.defaultPath)"])
-        return ServiceRunner(core: core, environment: environment, logger: logger).run()
+        return try ServiceRunner(core: core, environment: environment, logger: logger).run()
     }
 
     static func directoryOf(_ path: String) -> String? {
@@ -77,7 +80,7 @@ enum RunCommand {
     }
 }
 
-import SafeTensors
+import Platform
 
 enum SafeOutputsCommand {
     static let help = """

@@ -1,4 +1,5 @@
-import SafeTensors
+import Configuration
+import Platform
 import Service
 
 enum StatusCommand {
@@ -12,7 +13,7 @@ enum StatusCommand {
     static func run(_ argv: [String]) throws -> Int32 {
         let args = try Arguments(argv, valued: ["status"], switches: ["help", "json"])
         if args.has("help") { print(help); return 0 }
-        let path = args.string("status") ?? ServiceSettings().statusPath
+        let path = args.string("status") ?? ServiceSettings.defaults.statusFile
         guard Directory.exists(path) else {
             Console.error("\(path): no status file: is the service running? (systemctl status lineside)")
             return 1

@@ -1,7 +1,7 @@
 import Testing
 @testable import Backbone
 import Imaging
-import SafeTensors
+import Platform
 
 @Suite struct Int8BackboneTests {
     @Test func embeddedBackboneDescribesTheLite0Cut() throws {

@@ -2,6 +2,7 @@ import Capture
 import CaptureFakes
 import Glibc
 import Imaging
+import PlatformFakes
 import Testing
 
 /// A temporary folder with empty files of the given names, removed on deinit.
@@ -79,7 +80,7 @@ struct ReplaySourceTests {
 
     @Test func frameRatePacesFramesOnTheClock() throws {
         let folder = TemporaryFolder(files: ["1.png", "2.png"])
-        let clock = VirtualClock(startNanoseconds: 0)
+        let clock = VirtualClock(startNs: 0)
         let source = ReplaySource(folder: folder.path, framesPerSecond: 10, clock: clock, loader: NumberedLoader().load)
         try source.start()
         var stamps: [UInt64] = []

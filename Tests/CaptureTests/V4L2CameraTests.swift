@@ -247,11 +247,11 @@ struct V4L2CameraTests {
         let rig = FakeRig()
         try rig.camera.start()
         rig.kernel.stallPolls(1)
-        let before = rig.kernel.clock.now
+        let before = rig.kernel.clock.nowNs
         #expect(throws: CaptureError.noFrame(device: "/dev/video0", timeout: .milliseconds(250))) {
             try rig.camera.nextSequence(timeout: .milliseconds(250))
         }
-        #expect(rig.kernel.clock.now - before == 250_000_000)
+        #expect(rig.kernel.clock.nowNs - before == 250_000_000)
         #expect(rig.camera.statistics.timeouts == 1)
         #expect(try rig.camera.nextSequence() == 0)
     }

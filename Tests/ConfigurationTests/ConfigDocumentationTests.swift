@@ -1,4 +1,4 @@
-import SafeTensors
+import Platform
 import Testing
 @testable import Configuration
 
@@ -39,7 +39,6 @@ import Testing
             offset = 17
             """, path: "minimal")
         #expect(configuration.source == minimal.source)
-        #expect(configuration.model == minimal.model)
         #expect(configuration.service == minimal.service)
         #expect(configuration.lines.rejectLines.map(\.output) == minimal.lines.rejectLines.map(\.output))
     }

@@ -1,4 +1,4 @@
-import SafeTensors
+import Platform
 import Testing
 @testable import Configuration
 
@@ -14,7 +14,7 @@ import Testing
         let path = try temporaryFile(validConfiguration, name: "valid")
         let configuration = try LinesideConfiguration.load(path: path)
         #expect(configuration.lines.rejectLines.count == 2)
-        #expect(configuration.model.threads == 4)
+        #expect(configuration.service.model.threads == 4)
     }
 
     @Test func errorsFromDiskNameTheFile() throws {

@@ -52,17 +52,18 @@ import Testing
 
     @Test func leavesEverythingUnwrittenAtTheSchemaDefault() throws {
         let configuration = try LinesideConfiguration.parse(text: minimalConfiguration, path: "min.conf")
-        #expect(configuration.model == ModelSettings(path: "/var/lib/lineside/model.safetensors",
+        #expect(configuration.service.model == ModelSettings(path: "/var/lib/lineside/model.safetensors",
                                                      previousPath: "/var/lib/lineside/model.previous.safetensors",
                                                      threads: 2, noModelPolicy: .reject))
-        #expect(configuration.calibration.frames == 100)
-        #expect(configuration.calibration.minimumSpacing == .zero)
-        #expect(configuration.calibration.fit.holdoutFraction == 0.1)
-        #expect(configuration.calibration.fit.margin == 1.1)
-        #expect(configuration.calibration.fit.dimensions == 100)
-        #expect(configuration.calibration.fit.seed == 1234)
-        #expect(configuration.service == ServiceSettings(trigger: .freeRun, statusFile: "/run/lineside/status",
-                                                         statusInterval: .seconds(1), logLevel: .info))
+        #expect(configuration.service.calibration.frames == 100)
+        #expect(configuration.service.calibration.minimumSpacing == .zero)
+        #expect(configuration.service.calibration.fit.holdoutFraction == 0.1)
+        #expect(configuration.service.calibration.fit.margin == 1.1)
+        #expect(configuration.service.calibration.fit.dimensions == 100)
+        #expect(configuration.service.calibration.fit.seed == 1234)
+        #expect(configuration.service.trigger == .freeRun && configuration.service.statusFile == "/run/lineside/status")
+        #expect(configuration.service.statusInterval == .seconds(1) && configuration.service.logLevel == .info)
+        #expect(configuration.service == ServiceSettings.defaults)
         #expect(configuration.lines.passLight == nil && configuration.lines.button == nil)
         #expect(configuration.lines.rejectLines[0].timing == RejectTiming(delayNs: 0, pulseWidthNs: 50_000_000))
         #expect(configuration.lines.resultHoldNs == 500_000_000)
@@ -96,9 +97,9 @@ import Testing
         [lines]
         fail_safe = "pass"
         """, path: "x.conf")
-        #expect(configuration.calibration.fit.margin == 2)
-        #expect(configuration.calibration.fit.holdoutFraction == 0)
-        #expect(configuration.model.noModelPolicy == .pass)
+        #expect(configuration.service.calibration.fit.margin == 2)
+        #expect(configuration.service.calibration.fit.holdoutFraction == 0)
+        #expect(configuration.service.model.noModelPolicy == .pass)
         #expect(configuration.lines.failSafe == .pass)
     }
 

@@ -2,7 +2,7 @@ import Glibc
 import Testing
 @testable import ImageCodec
 import Imaging
-import SafeTensors
+import Platform
 
 @Suite struct ImageCodecTests {
     let dir: String = {

@@ -3,6 +3,7 @@ import DemoScene
 import Glibc
 import ImageCodec
 import Imaging
+import Padim
 import Testing
 @testable import Inspection
 

@@ -1,6 +1,7 @@
 import Testing
 @testable import Inspection
 import Padim
+import Platform
 import SafeTensors
 
 @Suite struct ModelFileTests {

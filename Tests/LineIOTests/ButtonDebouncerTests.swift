@@ -1,5 +1,7 @@
 import LineIO
 import LineIOFakes
+import Platform
+import PlatformFakes
 import Testing
 
 @Suite struct ButtonDebouncerTests {

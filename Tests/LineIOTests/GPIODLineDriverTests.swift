@@ -1,6 +1,7 @@
 import Glibc
 import LineIO
 import LineIOGPIOD
+import Platform
 import SystemPackage
 import Testing
 
@@ -120,7 +121,7 @@ import Testing
 
     @Test func simulatedInputEdgesCarryKernelMonotonicTimestamps() throws {
         guard let sim = simulatorChip(for: #function) else { return }
-        let clock = SystemMonotonicClock()
+        let clock = SystemClock()
         let driver = GPIODLineDriver()
         writeSysfs("\(sim.sysfs)/sim_gpio0/pull", "pull-down")
         let input = try driver.requestInput(InputLineConfig(address: LineAddress(chip: .name(sim.name), offset: 0),

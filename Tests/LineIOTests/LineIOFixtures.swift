@@ -1,5 +1,6 @@
 import LineIO
 import LineIOFakes
+import Platform
 
 /// A bench of lines on one fake chip, as a board would wire them.
 enum Bench {

@@ -1,6 +1,7 @@
 import LineIO
 import LineIOFakes
 import LineIOGPIOD
+import Platform
 import Testing
 
 /// The same loop on the real monotonic clock. Wake-up latency here depends on the machine's load
@@ -10,7 +11,7 @@ import Testing
 @Suite struct RealClockTimingTests {
     @Test func pulsesOnTheRealClockAreNeverEarlyNorShortAndReportTheirLatency() throws {
         let ms = Nanoseconds.milliseconds
-        let clock = SystemMonotonicClock()
+        let clock = SystemClock()
         let driver = FakeLineDriver(clock: clock)
         let controller = try LineIOController(driver: driver, configuration: Bench.configuration(delayMs: 60, widthMs: 12),
                                               nowNs: clock.nowNs)

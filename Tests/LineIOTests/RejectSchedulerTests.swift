@@ -1,5 +1,6 @@
 import LineIO
 import LineIOFakes
+import PlatformFakes
 import Testing
 
 @Suite struct RejectSchedulerTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import Padim
+import Platform
 
 @Suite struct ChannelSelectionTests {
     @Test func splitMixMatchesTheReferenceSequence() {

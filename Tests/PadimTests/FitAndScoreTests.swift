@@ -1,5 +1,6 @@
 import Testing
 @testable import Padim
+import Platform
 
 /// Small geometry so the float64 ground truth can be computed directly.
 @Suite struct FitAndScoreTests {

@@ -1,5 +1,7 @@
+import Platform
 import Testing
-@testable import SafeTensors
+@testable import Platform
+import SafeTensors
 
 @Suite struct SafeTensorsTests {
     func sample() -> [UInt8] {

@@ -1,4 +1,5 @@
 import Backbone
+import Configuration
 import DemoScene
 import Glibc
 import ImageCodec
@@ -7,7 +8,8 @@ import Inspection
 import LineIO
 import LineIOFakes
 import Logging
-import SafeTensors
+import Platform
+import PlatformFakes
 import Testing
 @testable import Service
 
@@ -76,13 +78,13 @@ import Testing
 
     func makeHarness(calibrationFrames: Int) throws -> (Harness, String) {
         let dir = Self.temporaryDirectory()
-        var settings = ServiceSettings()
-        settings.modelPath = dir + "/model.safetensors"
-        settings.previousModelPath = dir + "/model.previous.safetensors"
-        settings.statusPath = dir + "/status"
-        settings.calibrationFrames = calibrationFrames
-        settings.fit.holdoutFraction = 0.2
-        settings.noModelVerdict = .pass
+        var settings = ServiceSettings.defaults
+        settings.model.path = dir + "/model.safetensors"
+        settings.model.previousPath = dir + "/model.previous.safetensors"
+        settings.statusFile = dir + "/status"
+        settings.calibration.frames = calibrationFrames
+        settings.calibration.fit.holdoutFraction = 0.2
+        settings.model.noModelPolicy = .pass
         var lines = LineIOConfiguration(
             rejectLines: [.init(output: OutputLineConfig(address: rejectLine, consumer: "reject"),
                                 timing: RejectTiming(delayNs: Self.delayNs, pulseWidthNs: Self.pulseNs))],
@@ -178,9 +180,9 @@ import Testing
     @Test func corruptModelAtStartIsAFaultNotACrash() throws {
         let dir = Self.temporaryDirectory()
         try FileIO.writeAtomically(Array("not a model".utf8), to: dir + "/model.safetensors")
-        var settings = ServiceSettings()
-        settings.modelPath = dir + "/model.safetensors"
-        settings.previousModelPath = dir + "/model.previous.safetensors"
+        var settings = ServiceSettings.defaults
+        settings.model.path = dir + "/model.safetensors"
+        settings.model.previousPath = dir + "/model.previous.safetensors"
         let core = ServiceCore(backbone: try Int8Backbone(weights: try EmbeddedBackbone.load()), settings: settings,
                                logger: Logger(label: "test"))
         let commands = core.start()

@@ -102,7 +102,8 @@ int ls_gpio_event_fd(ls_gpio_line *line);
 /** Waits up to timeout_ns for an event on one line. 1 = event ready, 0 = timed out, -1 + errno.
  *  v1: gpiod_line_event_wait. */
 int ls_gpio_wait_event(ls_gpio_line *line, uint64_t timeout_ns);
-/** Reads one queued event (blocks if none is queued). v1: gpiod_line_event_read. 0, or -1 + errno. */
+/** Reads one queued event (blocks if none is queued). v1: gpiod_line_event_read. 0, or -1 + errno
+ *  (EINTR included: the Swift caller retries it, in Platform's one EINTR helper). */
 int ls_gpio_read_event(ls_gpio_line *line, ls_gpio_event *event);
 
 /** Starts iterating over every chip of the system (v1: gpiod_chip_iter_new, which scans /dev).
@@ -117,11 +118,6 @@ void ls_gpio_chip_list_close(ls_gpio_chip_list *list);
  *  readable[i] is set for each ready fd. Returns the number ready (0 on timeout), or -1 + errno
  *  (EINTR when a signal arrived: the caller decides whether to wait again). Not libgpiod: common.c. */
 int ls_gpio_poll(const int *fds, int count, uint64_t timeout_ns, bool *readable);
-
-/** CLOCK_MONOTONIC now, in ns (the clock of the line event timestamps). */
-uint64_t ls_gpio_monotonic_ns(void);
-/** Sleeps until CLOCK_MONOTONIC reaches deadline_ns (clock_nanosleep TIMER_ABSTIME, EINTR resumed). */
-void ls_gpio_sleep_until_ns(uint64_t deadline_ns);
 
 #ifdef __cplusplus
 }

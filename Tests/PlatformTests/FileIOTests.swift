@@ -1,6 +1,6 @@
 import Glibc
 import Testing
-@testable import SafeTensors
+@testable import Platform
 
 @Suite struct FileIOTests {
     func temporaryDirectory() -> String {

@@ -1,0 +1,38 @@
+import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A POSIX thread running a Swift closure (no Foundation Thread, no Dispatch here). Join it once.
+public final class PosixThread {
+    private let handle: pthread_t
+    private var joined = false
+
+    private final class Body {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+
+    /// Starts `body` on a new thread; the errno of pthread_create when the system refuses one.
+    public init(_ body: @escaping @Sendable () -> Void) throws(Errno) {
+        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { raw in
+            let body = Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue()
+            body.run()
+            return nil
+        }, context)
+        guard status == 0 else {
+            Unmanaged<Body>.fromOpaque(context).release()
+            throw Errno(rawValue: status)
+        }
+        handle = thread
+    }
+
+    /// Waits for the thread to finish (once; later calls return at once).
+    public func join() {
+        guard !joined else { return }
+        joined = true
+        pthread_join(handle, nil)
+    }
+}
