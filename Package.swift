@@ -3,7 +3,7 @@
 // The firmware modules import no Foundation; C libraries come from Debian bookworm packages.
 //
 // Targets are declared in layer order; each layer uses only the ones above it:
-//   C shims       CXNNPACK CPNG CJPEG CBackboneWeights CPadimKernels CV4L2Types CV4L2 CGPIOD
+//   C shims       CXNNPACK CPNG CJPEG CBackboneWeights CPadimKernels CV4L2Types CV4L2 CGPIOD CMemory
 //   platform      Platform (files, JSON, SHA-256, threads, EINTR, the clock), PlatformFakes (virtual clock)
 //   pure logic    Imaging Padim SafeTensors Capture LineIO Configuration DemoScene
 //   adapters      ImageCodec Backbone Inspection CaptureV4L2 LineIOGPIOD CaptureFakes LineIOFakes
@@ -37,9 +37,10 @@ let package = Package(
         .target(name: "CV4L2Types"),
         .target(name: "CV4L2", dependencies: ["CV4L2Types"], linkerSettings: [.linkedLibrary("v4l2")]),
         .target(name: "CGPIOD", linkerSettings: [.linkedLibrary("gpiod")]),
+        .target(name: "CMemory"),
 
         // The platform layer under every module, and its fakes.
-        .target(name: "Platform", dependencies: [system]),
+        .target(name: "Platform", dependencies: ["CMemory", system]),
         .target(name: "PlatformFakes", dependencies: ["Platform"]),
 
         // Pure logic: no hardware, no C library beyond constants and the one PaDiM kernel.
@@ -67,7 +68,7 @@ let package = Package(
         // The executable: one file per command.
         .executableTarget(name: "lineside", dependencies: ["Service", "Inspection", "Backbone", "Padim", "Imaging", "ImageCodec",
                                                            "Configuration", "SafeTensors", "DemoScene", "Capture", "CaptureV4L2", "CaptureFakes",
-                                                           "LineIO", "LineIOGPIOD", "LineIOFakes", "Platform", "PlatformFakes",
+                                                           "LineIO", "LineIOGPIOD", "LineIOFakes", "Platform",
                                                            logging, system]),
 
         // Tests, one target per module.
@@ -82,6 +83,6 @@ let package = Package(
         .testTarget(name: "LineIOTests", dependencies: ["LineIO", "LineIOFakes", "LineIOGPIOD", "Platform", "PlatformFakes", system]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Capture", "LineIO", "Padim", "Imaging", "Platform"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "Configuration", "LineIOFakes", "CaptureFakes", "DemoScene",
-                                                         "ImageCodec", "Capture", "LineIO", "Platform", "PlatformFakes", logging]),
+                                                         "ImageCodec", "Imaging", "Capture", "LineIO", "Platform", "PlatformFakes", logging]),
     ]
 )

@@ -1,5 +1,4 @@
 import Platform
-import PlatformFakes
 
 /// What the line I/O loop reports to the rest of the firmware.
 public enum LineIOInput: Sendable, Hashable {

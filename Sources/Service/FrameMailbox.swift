@@ -41,6 +41,7 @@ public final class FrameMailbox: Sendable {
     /// True when the mailbox cannot take a frame without dropping one.
     public var isFull: Bool { frames.withLock { $0.count >= depth } }
     public var hasFrames: Bool { frames.withLock { !$0.isEmpty } }
+    public var waitingCount: Int { frames.withLock { $0.count } }
 
     /// Leaves a frame; with `.live` pacing the oldest is dropped from a full mailbox.
     public func post(_ image: CapturedImage) {

@@ -114,6 +114,7 @@ final class InspectionLoop {
             }
         }
         push(core.poll(now: { self.clock.nowNs }))  // one slice of calibration work, if any
+        core.noteFrames(captured: mailbox.capturedCount, dropped: mailbox.droppedCount)
         if now >= nextStatusNs { publishStatus(now: now) }
         if reachedFrameLimit { return .done }
         if frame == nil, finished, !mailbox.hasFrames { return .done }
@@ -144,9 +145,8 @@ final class InspectionLoop {
     }
 
     func report(now: UInt64, stopped: Bool = false) -> StatusReport {
-        var counters = core.counters
-        counters.captured = mailbox.capturedCount
-        counters.drops = mailbox.droppedCount
+        core.noteFrames(captured: mailbox.capturedCount, dropped: mailbox.droppedCount)
+        let counters = core.counters
         let camera = cameraFigures()
         return StatusReport(state: stopped ? "stopped" : core.state.name,
                             detail: stopped ? "stopped (was \(core.state))" : core.state.description, counters: counters,

@@ -44,8 +44,8 @@ final class LineWorker {
         return true
     }
 
-    /// Whether reject line `index` is driven now (tests).
-    func isRejecting(_ index: Int) -> Bool { controller?.isRejecting(index) ?? false }
+    /// The status light's pattern now (nil before the start or after the shutdown).
+    var statusMode: StatusMode? { controller?.statusMode }
 
     /// Outputs safe, lines released.
     func shutdown() {

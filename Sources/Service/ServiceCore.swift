@@ -168,8 +168,15 @@ public final class ServiceCore {
     public func cancelCalibration() -> [LineIOCommand] {
         guard calibration != nil else { return [] }
         calibration = nil
+        ProcessMemory.trim()
         logger.notice("calibration cancelled; the model in use is unchanged")
         return transition(to: inspector != nil ? .inspecting : resumeState)
+    }
+
+    /// The camera side's frame counts (frames delivered, frames the inspection could not take).
+    public func noteFrames(captured: UInt64, dropped: UInt64) {
+        counters.captured = captured
+        counters.drops = dropped
     }
 
     /// True while calibration work is waiting for `poll`.
@@ -222,11 +229,13 @@ public final class ServiceCore {
     private func failCalibration(_ reason: String) -> [LineIOCommand] {
         logger.error("calibration failed, model unchanged: \(reason)")
         calibration = nil
+        ProcessMemory.trim()
         return transition(to: inspector != nil ? .inspecting : resumeState)
     }
 
     private func install(_ model: ModelFile) -> [LineIOCommand] {
         calibration = nil
+        defer { ProcessMemory.trim() }  // the fit's buffers are gone: give the memory back
         do {
             try store.save(model)
             inspector = try Inspector(backbone: backbone, model: model)

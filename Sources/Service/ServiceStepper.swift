@@ -50,6 +50,9 @@ public final class ServiceStepper {
     @discardableResult
     public func inspectionTurn() -> Bool { loop.turn() != .done }
 
+    /// The status light's pattern, as the line I/O drives it.
+    public var statusMode: StatusMode? { line.statusMode }
+
     /// Whether the camera is reported lost right now.
     public var cameraIsLost: Bool { capture.isLost }
 

@@ -1,3 +1,4 @@
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,6 +41,9 @@ guard let command = commands.first(where: { $0.name == name }) else {
     Console.error("unknown command '\(name)' (see 'lineside --help')")
     exit(2)
 }
+// Large buffers (the model, the fit's sums, images) go back to the system when freed, so a
+// calibration in a running service leaves resident memory where it was.
+ProcessMemory.returnLargeAllocationsWhenFreed()
 do {
     exit(try command.run(Array(argv.dropFirst())))
 } catch let error as UsageError {

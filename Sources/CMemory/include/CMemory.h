@@ -1,0 +1,12 @@
+#ifndef LINESIDE_CMEMORY_H
+#define LINESIDE_CMEMORY_H
+/* glibc's allocator controls, which the Swift Glibc module does not import (malloc.h). */
+#include <stddef.h>
+
+/** mallopt(M_MMAP_THRESHOLD, bytes): allocations of at least `bytes` get their own mapping and go
+ *  back to the system when freed (a fixed threshold also stops glibc raising it after a free).
+ *  Returns 1 on success. */
+int ls_memory_map_allocations_from(size_t bytes);
+/** malloc_trim(0): returns free heap memory to the system. 1 if any was returned. */
+int ls_memory_trim(void);
+#endif
