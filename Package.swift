@@ -55,21 +55,21 @@ let package = Package(
         // Adapters: C libraries and hardware behind the pure modules' protocols, and their fakes.
         .target(name: "ImageCodec", dependencies: ["Imaging", "CPNG", "CJPEG", "Platform"]),
         .target(name: "Backbone", dependencies: ["CXNNPACK", "CBackboneWeights", "SafeTensors", "Imaging", "Platform"]),
-        .target(name: "Inspection", dependencies: ["Backbone", "Padim", "SafeTensors", "Imaging", "ImageCodec", "Platform", system]),
-        .target(name: "CaptureV4L2", dependencies: ["Capture", "CV4L2", "CV4L2Types", "Platform", system]),
+        .target(name: "Inspection", dependencies: ["Backbone", "Padim", "SafeTensors", "Imaging", "ImageCodec", "Platform"]),
+        .target(name: "CaptureV4L2", dependencies: ["Capture", "CV4L2", "Platform", system]),
         .target(name: "LineIOGPIOD", dependencies: ["LineIO", "CGPIOD", "Platform", system]),
         .target(name: "CaptureFakes", dependencies: ["Capture", "CV4L2Types", "Imaging", "Platform", "PlatformFakes", system]),
         .target(name: "LineIOFakes", dependencies: ["LineIO", "Platform", "PlatformFakes", system]),
 
         // The service: states, on-site calibration, the threaded runner, status.
         .target(name: "Service", dependencies: ["Inspection", "Backbone", "Capture", "LineIO", "Configuration", "Imaging",
-                                                "ImageCodec", "Padim", "Platform", logging, system]),
+                                                "Padim", "Platform", logging, system]),
 
         // The executable: one file per command.
         .executableTarget(name: "lineside", dependencies: ["Service", "Inspection", "Backbone", "Padim", "Imaging", "ImageCodec",
                                                            "Configuration", "SafeTensors", "DemoScene", "Capture", "CaptureV4L2", "CaptureFakes",
                                                            "LineIO", "LineIOGPIOD", "LineIOFakes", "Platform",
-                                                           logging, system]),
+                                                           logging]),
 
         // Tests, one target per module.
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformFakes", system]),
@@ -78,10 +78,10 @@ let package = Package(
         .testTarget(name: "PadimTests", dependencies: ["Padim"]),
         .testTarget(name: "BackboneTests", dependencies: ["Backbone", "Imaging", "Platform"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "DemoScene", "ImageCodec", "Padim", "Platform", "SafeTensors"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureFakes", "CaptureV4L2", "Imaging", "Platform",
-                                                         "PlatformFakes", system]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureFakes", "CaptureV4L2", "Imaging", "PlatformFakes",
+                                                         system]),
         .testTarget(name: "LineIOTests", dependencies: ["LineIO", "LineIOFakes", "LineIOGPIOD", "Platform", "PlatformFakes", system]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Capture", "LineIO", "Padim", "Imaging", "Platform"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Capture", "LineIO", "Imaging", "Platform"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "Configuration", "LineIOFakes", "CaptureFakes", "DemoScene",
                                                          "ImageCodec", "Imaging", "Capture", "LineIO", "Platform", "PlatformFakes", logging]),
     ]

@@ -8,9 +8,8 @@
  * Exactly one of them compiles to code; ls_gpiod_select.h decides from the installed <gpiod.h>.
  *
  * Conventions: values are LOGICAL (active-low is applied by the kernel through the request flags);
- * every call that can fail returns NULL or -1 and leaves the C errno set. EINTR is retried only
- * where nothing can have happened yet (ls_gpio_read_event, ls_gpio_sleep_until_ns); ls_gpio_poll
- * returns it, and the Swift driver turns it into "no events" (one place: GPIODLineDriver).
+ * every call that can fail returns NULL or -1 and leaves the C errno set, EINTR included: the
+ * Swift driver retries interrupted calls through Platform's one EINTR helper (valueOrErrno).
  */
 #ifndef LINESIDE_CGPIOD_H
 #define LINESIDE_CGPIOD_H
