@@ -18,7 +18,7 @@ fail() { failed=$((failed + 1)); echo "FAIL $1: $2"; sed 's/^/     /' "$work/err
 bad() {
   local name=$1 where=$2 phrase=$3 file="$work/$1.conf" prefix
   if [ "$where" = - ]; then prefix="$file: "; else prefix="$file:$where: "; fi
-  "$bin" check-config --config "$file" >"$work/out" 2>"$work/err"
+  timeout 10 "$bin" check-config --config "$file" >"$work/out" 2>"$work/err"
   local got=$? lines
   lines=$(wc -l <"$work/err")
   if [ "$got" -eq 1 ] && [ "$lines" -eq 1 ] && grep -qF -- "lineside: $prefix" "$work/err" && grep -qF -- "$phrase" "$work/err" \
@@ -120,8 +120,20 @@ bad trigger-without-sensor 7 'missing section [part_trigger]'
 
 bad not-there - 'cannot read the configuration: open failed: No such file or directory'
 
+raw fault-after <<<'[camera]
+device = "/dev/video0"
+timeout_ms = 3000
+fault_after_ms = 2000
+[[reject]]
+chip = "gpiochip0"
+offset = 17'
+bad fault-after 4 'fault_after_ms = 2000 in [camera] is out of range (allowed: more than timeout_ms = 3000'
+
+mkfifo "$work/fifo.conf"
+bad fifo - 'cannot read the configuration: read (a FIFO, not a regular file) failed'
+
 mkdir "$work/directory.conf"
-bad directory - 'cannot read the configuration: read (not a regular file) failed'
+bad directory - 'cannot read the configuration: read (a directory, not a regular file) failed'
 
 # The defaults file alone lacks the camera device.
 "$bin" check-config --print-defaults >"$work/defaults.conf" 2>"$work/err" || fail defaults "print-defaults failed"
