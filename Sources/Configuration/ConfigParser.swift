@@ -2,12 +2,16 @@
 /// with strings ("basic" with TOML escapes, or 'literal'), integers, floats, booleans and one-line
 /// arrays of those, `#` comments (also after a value) and blank lines. Anything else, a duplicate key
 /// or a duplicate section is an error naming the file and line. Every file it accepts is valid TOML.
+/// Numbers follow TOML: `+17` and `1_7` are the integer 17 (underscores only between digits), no
+/// leading zeros, no inf/nan. Strings may not contain control characters (raw or escaped).
 public enum ConfigParser {
     public static func parse(_ text: String, path: String) throws(ConfigError) -> ConfigDocument {
         var document = ConfigDocument(path: path, tables: [])
         var tableLines: [String: (line: Int, isArray: Bool)] = [:]
         var keyLines: [String: Int] = [:]
         var lineNumber = 0
+        // A UTF-8 byte-order mark at the start is accepted, as TOML tools do.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         for rawLine in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
             var bytes = Array(rawLine)

@@ -72,23 +72,30 @@ struct LineScanner {
         return (key, value)
     }
 
-    mutating func value() throws(Failure) -> ConfigValue {
+    /// Arrays nested deeper than this are refused (the schema has flat arrays only; a bound keeps a
+    /// hostile file from exhausting the stack).
+    static let maximumArrayDepth = 4
+
+    mutating func value(depth: Int = 0) throws(Failure) -> ConfigValue {
         switch peek {
         case UInt8(ascii: "\""): return .string(try basicString())
         case UInt8(ascii: "'"): return .string(try literalString())
-        case UInt8(ascii: "["): return try array()
+        case UInt8(ascii: "["): return try array(depth: depth + 1)
         default: return try scalarWord()
         }
     }
 
-    mutating func array() throws(Failure) -> ConfigValue {
+    mutating func array(depth: Int) throws(Failure) -> ConfigValue {
+        guard depth <= Self.maximumArrayDepth else {
+            throw .syntax("arrays nested more than \(Self.maximumArrayDepth) deep")
+        }
         position += 1
         var items: [ConfigValue] = []
         while true {
             skipSpaces()
             if peek == UInt8(ascii: "]") { position += 1; return .array(items) }
             guard !atEndOrComment else { throw .syntax("an array must close on its own line (missing \"]\")") }
-            items.append(try value())
+            items.append(try value(depth: depth))
             skipSpaces()
             if peek == UInt8(ascii: ",") { position += 1; continue }
             guard peek == UInt8(ascii: "]") else {
@@ -101,13 +108,17 @@ struct LineScanner {
     mutating func literalString() throws(Failure) -> String {
         position += 1
         let start = position
-        while let byte = peek, byte != UInt8(ascii: "'") { position += 1 }
+        while let byte = peek, byte != UInt8(ascii: "'") {
+            if byte < 0x20 || byte == 0x7F { throw .syntax("control character \(byte) in a string (lineside values never contain one)") }
+            position += 1
+        }
         guard peek != nil else { throw .kind(.unterminatedString) }
         defer { position += 1 }
         return String(decoding: bytes[start..<position], as: UTF8.self)
     }
 
-    /// A TOML basic string: \b \t \n \f \r \" \\ \uXXXX \UXXXXXXXX escapes.
+    /// A TOML basic string: \" \\ \uXXXX \UXXXXXXXX escapes; control characters, raw or escaped
+    /// (\b \t \n \f \r, \u0000...), are refused.
     mutating func basicString() throws(Failure) -> String {
         position += 1
         var out: [UInt8] = []
@@ -120,11 +131,9 @@ struct LineScanner {
                 guard let escape = peek else { throw .kind(.unterminatedString) }
                 position += 1
                 switch escape {
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "b"), UInt8(ascii: "t"), UInt8(ascii: "n"), UInt8(ascii: "f"), UInt8(ascii: "r"):
+                    // Valid TOML, but a path, chip or name with a control character cannot be right.
+                    throw .syntax("control character escape \"\\\(Character(Unicode.Scalar(escape)))\" in a string (lineside values never contain one)")
                 case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
                 case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
                 case UInt8(ascii: "u"), UInt8(ascii: "U"):
@@ -135,12 +144,15 @@ struct LineScanner {
                         throw .syntax("invalid \\\(Character(Unicode.Scalar(escape))) escape: needs \(digits) hex digits of a Unicode scalar")
                     }
                     position += digits
+                    guard scalar.value >= 0x20, scalar.value != 0x7F else {
+                        throw .syntax("control character \(scalar.value) in a string (lineside values never contain one)")
+                    }
                     out += Array(String(Character(scalar)).utf8)
                 default:
                     throw .syntax("invalid escape \"\\\(Character(Unicode.Scalar(escape)))\" in a string")
                 }
-            case 0x00..<0x20 where byte != 0x09, 0x7F:
-                throw .syntax("control character \(byte) in a string (write it as an escape)")
+            case 0x00..<0x20, 0x7F:
+                throw .syntax("control character \(byte) in a string (lineside values never contain one)")
             default:
                 out.append(byte)
             }

@@ -49,3 +49,12 @@ public final class FeatureExtractor {
         gather()
     }
 }
+
+extension ModelFile.Expectation {
+    /// What a model for `backbone` must be: its identity, the finest tap's grid, all its channels.
+    public init(_ backbone: Int8Backbone) {
+        let finest = backbone.graph.tensors[backbone.graph.taps[0].tensor]!
+        self.init(identity: backbone.identity, gridHeight: finest.height, gridWidth: finest.width,
+                  totalChannels: FeatureExtractor.totalChannels(backbone))
+    }
+}

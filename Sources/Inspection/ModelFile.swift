@@ -11,6 +11,30 @@ import SafeTensors
 public struct ModelFile: Sendable {
     public static let format = "lineside-padim/1"
 
+    /// What a model must fit: the running backbone's identity, its patch grid and its channel count.
+    /// Every number a file carries is checked against these before it is used.
+    public struct Expectation: Sendable, Equatable {
+        public var identity: String
+        public var gridHeight: Int
+        public var gridWidth: Int
+        public var totalChannels: Int
+
+        public init(identity: String, gridHeight: Int, gridWidth: Int, totalChannels: Int) {
+            self.identity = identity
+            self.gridHeight = gridHeight
+            self.gridWidth = gridWidth
+            self.totalChannels = totalChannels
+        }
+    }
+
+    /// The range a fitted threshold can lie in for `d` dimensions: image scores are maxima of
+    /// Mahalanobis distances, which for good parts sit near sqrt(d); a threshold far below that
+    /// rejects every part, one far above passes every defect.
+    public static func plausibleThresholds(dimensions d: Int) -> ClosedRange<Float> {
+        let root = Float(d).squareRoot()
+        return (0.5 * root)...(100 * root)
+    }
+
     public var data: PadimModelData
     public var channels: [Int]
     public var backboneIdentity: String
@@ -43,27 +67,42 @@ public struct ModelFile: Sendable {
         return writer.serialized()
     }
 
-    /// Parses and validates a model; `expectedBackbone` is the running backbone's identity.
-    public init(bytes: [UInt8], path: String, expectedBackbone: String) throws(InspectionError) {
+    /// Parses and validates a model against the running backbone. Every value is checked before it
+    /// is used in arithmetic or as an index; a well-formed but meaningless model (a factor without a
+    /// positive diagonal, a threshold no fit could give) is refused. Errors name `path`.
+    public init(bytes: [UInt8], path: String, expected: Expectation) throws(InspectionError) {
         func bad(_ why: String) -> InspectionError { .model(path: path, reason: why) }
         let file: SafeTensors
         do { file = try SafeTensors(bytes: bytes) } catch { throw bad("not a valid model file: \(error)") }
         let meta = file.metadata
         guard meta["format"] == ModelFile.format else {
-            throw bad("not a lineside model (format \(meta["format"] ?? "missing"), expected \(ModelFile.format))")
+            throw bad("not a lineside model (format \(String((meta["format"] ?? "missing").prefix(40))), expected \(ModelFile.format))")
         }
-        guard let backbone = meta["backbone_sha256"], backbone == expectedBackbone else {
-            throw bad("model was fitted with another backbone (\(String((meta["backbone_sha256"] ?? "none").prefix(12)))…, running \(expectedBackbone.prefix(12))…): fit it again")
+        guard let backbone = meta["backbone_sha256"], backbone == expected.identity else {
+            throw bad("model was fitted with another backbone (\(String((meta["backbone_sha256"] ?? "none").prefix(12)))…, running \(expected.identity.prefix(12))…): fit it again")
         }
-        let grid = (meta["grid"] ?? "").split(separator: "x").compactMap { Int($0) }
-        guard grid.count == 2, let d = Int(meta["dimensions"] ?? ""), grid[0] > 0, grid[1] > 0, d > 0, d <= 1024,
-              (grid[0] * grid[1]) % PatchGeometry.lanes == 0 else {
-            throw bad("bad geometry metadata (grid \(meta["grid"] ?? "missing"), dimensions \(meta["dimensions"] ?? "missing"))")
+        let gridText = meta["grid"] ?? "missing"
+        let grid = gridText.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+        guard grid.count == 2, let height = grid[0], let width = grid[1] else {
+            throw bad("bad grid metadata \"\(gridText.prefix(40))\" (expected HEIGHTxWIDTH)")
         }
-        guard let threshold = Float(meta["threshold"] ?? ""), threshold.isFinite, threshold > 0 else {
-            throw bad("threshold is missing or not a positive number")
+        guard height == expected.gridHeight, width == expected.gridWidth else {
+            throw bad("model grid \(height)x\(width) does not match the backbone's \(expected.gridHeight)x\(expected.gridWidth)")
         }
-        let geometry = PatchGeometry(gridHeight: grid[0], gridWidth: grid[1], dimensions: d)
+        guard let d = Int(meta["dimensions"] ?? ""), (1...expected.totalChannels).contains(d) else {
+            throw bad("dimensions \"\((meta["dimensions"] ?? "missing").prefix(40))\" must be 1...\(expected.totalChannels)")
+        }
+        guard (height * width) % PatchGeometry.lanes == 0 else {
+            throw bad("grid \(height)x\(width) is not a multiple of \(PatchGeometry.lanes) patches")
+        }
+        let plausible = ModelFile.plausibleThresholds(dimensions: d)
+        guard let threshold = Float(meta["threshold"] ?? ""), threshold.isFinite, plausible.contains(threshold) else {
+            throw bad("threshold \((meta["threshold"] ?? "missing").prefix(40)) is not one a fit of \(d) dimensions gives (\(plausible.lowerBound)...\(plausible.upperBound))")
+        }
+        if let highestGood = ModelFile.recordedMaximum(meta["holdout_scores"]), threshold < highestGood {
+            throw bad("threshold \(threshold) is below the highest good score the fit recorded (\(highestGood))")
+        }
+        let geometry = PatchGeometry(gridHeight: height, gridWidth: width, dimensions: d)
         let mean: [UInt16], factor: [UInt16], channels: [Int32]
         do {
             mean = try file.elements("mean", as: UInt16.self, dtype: .f16, shape: [geometry.positions, d])
@@ -71,8 +110,11 @@ public struct ModelFile: Sendable {
             channels = try file.elements("channels", as: Int32.self, dtype: .i32, shape: [d])
         } catch { throw bad("\(error)") }
         let ints = channels.map { Int($0) }
-        guard ints == ints.sorted(), Set(ints).count == d, ints.allSatisfy({ $0 >= 0 }) else {
-            throw bad("channel indices are not distinct, sorted and non-negative")
+        guard ints.allSatisfy({ (0..<expected.totalChannels).contains($0) }) else {
+            throw bad("a channel index is outside 0..<\(expected.totalChannels)")
+        }
+        guard zip(ints, ints.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw bad("channel indices are not distinct and sorted")
         }
         guard meta["data_sha256"] == ModelFile.dataDigest(mean: mean, factor: factor, channels: ints) else {
             throw bad("tensor data does not match its checksum (corrupted file)")
@@ -88,11 +130,20 @@ public struct ModelFile: Sendable {
         self.facts = facts
     }
 
-    public static func load(_ path: String, expectedBackbone: String) throws(InspectionError) -> ModelFile {
+    /// "max X" in a recorded score summary ("min a median b max c mean d").
+    static func recordedMaximum(_ summary: String?) -> Float? {
+        guard let words = summary?.split(separator: " "), let index = words.firstIndex(of: "max"), index + 1 < words.count else { return nil }
+        return Float(words[index + 1]).flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    /// Largest model file read (a 56x56, d = 176 model is under 100 MB).
+    public static let maximumFileBytes = 256 << 20
+
+    public static func load(_ path: String, expected: Expectation) throws(InspectionError) -> ModelFile {
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(path) } catch { throw .file(error) }
+        do { bytes = try FileIO.read(path, limit: maximumFileBytes) } catch { throw .file(error) }
         if bytes.isEmpty { throw .model(path: path, reason: "model file is empty") }
-        return try ModelFile(bytes: bytes, path: path, expectedBackbone: expectedBackbone)
+        return try ModelFile(bytes: bytes, path: path, expected: expected)
     }
 
     /// Saves atomically; with `keepPrevious` the replaced model stays there for `lineside rollback`.

@@ -22,5 +22,17 @@ public struct PadimModelData: Sendable, Equatable {
         }
         guard mean.allFinite else { throw .badModel("mean contains NaN or infinity") }
         guard factor.allFinite else { throw .badModel("factor contains NaN or infinity") }
+        // W = L^-1 of a Cholesky factor: lower triangular with a positive diagonal. A zero or
+        // negative diagonal entry is no whitening factor (an all-zero one would score every part 0).
+        let d = geometry.dimensions, triangle = geometry.triangle
+        let bits = factor.bits
+        for p in 0..<geometry.positions {
+            for i in 0..<d {
+                let value = bits[p * triangle + i * (i + 1) / 2 + i]
+                guard value & 0x8000 == 0, value & 0x7FFF != 0 else {
+                    throw .badModel("factor is not a whitening factor: diagonal entry \(i) of position \(p) is not positive")
+                }
+            }
+        }
     }
 }

@@ -20,9 +20,9 @@ public struct ModelStore: Sendable {
         self.previousPath = previousPath
     }
 
-    public func load(expectedBackbone: String) -> Loaded {
+    public func load(expected: ModelFile.Expectation) -> Loaded {
         guard Directory.exists(path) else { return .missing }
-        do { return .model(try ModelFile.load(path, expectedBackbone: expectedBackbone)) } catch {
+        do { return .model(try ModelFile.load(path, expected: expected)) } catch {
             return .unusable(reason: "\(error)")
         }
     }
@@ -34,11 +34,11 @@ public struct ModelStore: Sendable {
 
     /// Makes the previous model current again (and the current one previous, so a rollback can be
     /// undone by another). The previous model is validated first.
-    public func rollback(expectedBackbone: String) throws(InspectionError) -> ModelFile {
+    public func rollback(expected: ModelFile.Expectation) throws(InspectionError) -> ModelFile {
         guard Directory.exists(previousPath) else { throw .model(path: previousPath, reason: "no previous model to roll back to") }
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(previousPath) } catch { throw .file(error) }
-        let model = try ModelFile(bytes: bytes, path: previousPath, expectedBackbone: expectedBackbone)
+        do { bytes = try FileIO.read(previousPath, limit: ModelFile.maximumFileBytes) } catch { throw .file(error) }
+        let model = try ModelFile(bytes: bytes, path: previousPath, expected: expected)
         do {
             try FileIO.writeAtomically(bytes, to: path, keepPrevious: Directory.exists(path) ? previousPath : nil)
         } catch { throw .file(error) }

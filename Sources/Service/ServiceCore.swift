@@ -46,7 +46,7 @@ public final class ServiceCore {
 
     /// Loads the model; returns the status-light command for the resulting state.
     public func start() -> [LineIOCommand] {
-        switch store.load(expectedBackbone: backbone.identity) {
+        switch store.load(expected: ModelFile.Expectation(backbone)) {
         case .model(let model):
             do {
                 inspector = try Inspector(backbone: backbone, model: model)

@@ -1,4 +1,5 @@
 import Configuration
+import Inspection
 import Service
 
 enum RollbackCommand {
@@ -18,7 +19,7 @@ enum RollbackCommand {
         let model = args.string("model") ?? defaults.model.path
         let store = ModelStore(path: model, previousPath: args.string("previous") ?? defaultPrevious(for: model, defaults))
         let backbone = try Runtime.backbone(threads: 1)
-        let restored = try store.rollback(expectedBackbone: backbone.identity)
+        let restored = try store.rollback(expected: ModelFile.Expectation(backbone))
         print("rolled back: \(store.path) is now the previous model (threshold \(restored.threshold), \(restored.facts["image_count"] ?? "?") images)")
         return 0
     }

@@ -8,6 +8,6 @@ enum Runtime {
     }
 
     static func model(_ path: String, backbone: Int8Backbone) throws -> ModelFile {
-        try ModelFile.load(path, expectedBackbone: backbone.identity)
+        try ModelFile.load(path, expected: ModelFile.Expectation(backbone))
     }
 }

@@ -36,8 +36,33 @@ import Testing
     }
 
     @Test func decodesTomlBasicStringEscapes() throws {
-        let document = try parse(#"[a]"# + "\n" + #"s = "tab\there \"q\" back\\slash \u00e9 \U0001F600""#)
-        #expect(document.tables[0].entry("s")?.value == .string("tab\there \"q\" back\\slash é 😀"))
+        let document = try parse(#"[a]"# + "\n" + #"s = "quote \"q\" back\\slash \u00e9 \U0001F600""#)
+        #expect(document.tables[0].entry("s")?.value == .string("quote \"q\" back\\slash é 😀"))
+    }
+
+    @Test(arguments: [#"x = "gpio\nchip0""#, #"x = "a\u0000b""#, #"x = "tab\there""#, "x = \"raw\ttab\"",
+                      "x = 'raw\u{7F}del'", #"x = "\U0000001F""#])
+    func controlCharactersInStringsAreRefused(line: String) {
+        #expect(syntaxError("[a]\n" + line).map { "\($0)".contains("control character") } == true)
+    }
+
+    @Test func deeplyNestedArraysAreRefusedNotRecursedInto() {
+        let line = "x = " + String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000)
+        #expect(syntaxError("[a]\n" + line).map { "\($0)".contains("nested more than") } == true)
+        #expect(syntaxError("[a]\nx = [[[[1]]]]") == nil)
+    }
+
+    @Test func aByteOrderMarkIsAccepted() throws {
+        let document = try parse("\u{FEFF}[a]\nx = 1\n")
+        #expect(document.tables[0].entry("x")?.value == .integer(1))
+    }
+
+    @Test func integersFollowTOML() throws {
+        let document = try parse("[a]\nx = +17\ny = 1_7\nz = -1_000")
+        #expect(document.tables[0].entry("x")?.value == .integer(17))
+        #expect(document.tables[0].entry("y")?.value == .integer(17))
+        #expect(document.tables[0].entry("z")?.value == .integer(-1000))
+        #expect(syntaxError("[a]\nx = 1__7") != nil && syntaxError("[a]\nx = _17") != nil && syntaxError("[a]\nx = 017") != nil)
     }
 
     @Test func acceptsCRLFLineEndings() throws {
@@ -46,7 +71,7 @@ import Testing
     }
 
     @Test func quotedValuesRoundTripThroughDescription() throws {
-        let original = "a \"quoted\" \\ path\twith\u{1}control"
+        let original = "a \"quoted\" \\ path with é"
         let document = try parse("[a]\nx = " + ConfigValue.quoted(original))
         #expect(document.tables[0].entry("x")?.value == .string(original))
     }

@@ -5,6 +5,8 @@ import Platform
 import SafeTensors
 
 @Suite struct ModelFileTests {
+    static let expected = ModelFile.Expectation(identity: "abc123", gridHeight: 1, gridWidth: 8, totalChannels: 16)
+
     func smallModel() throws -> ModelFile {
         let geometry = PatchGeometry(gridHeight: 1, gridWidth: 8, dimensions: 3)
         var acc = FitAccumulator(geometry: geometry)
@@ -18,7 +20,7 @@ import SafeTensors
 
     @Test func roundTripKeepsEverything() throws {
         let model = try smallModel()
-        let loaded = try ModelFile(bytes: model.serialized(), path: "m", expectedBackbone: "abc123")
+        let loaded = try ModelFile(bytes: model.serialized(), path: "m", expected: Self.expected)
         #expect(loaded.data == model.data && loaded.channels == [2, 7, 9] && loaded.threshold == 4.5)
         #expect(loaded.facts["image_count"] == "5")
     }
@@ -26,7 +28,7 @@ import SafeTensors
     @Test func anotherBackboneIsRefused() throws {
         let bytes = try smallModel().serialized()
         do {
-            _ = try ModelFile(bytes: bytes, path: "m.safetensors", expectedBackbone: "other")
+            _ = try ModelFile(bytes: bytes, path: "m.safetensors", expected: ModelFile.Expectation(identity: "other", gridHeight: 1, gridWidth: 8, totalChannels: 16))
             Issue.record("expected a refusal")
         } catch {
             #expect(error.description.contains("another backbone"))
@@ -36,7 +38,7 @@ import SafeTensors
     @Test func everyTruncationIsRefused() throws {
         let bytes = try smallModel().serialized()
         for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 40)) {
-            #expect(throws: InspectionError.self) { try ModelFile(bytes: Array(bytes.prefix(cut)), path: "m", expectedBackbone: "abc123") }
+            #expect(throws: InspectionError.self) { try ModelFile(bytes: Array(bytes.prefix(cut)), path: "m", expected: Self.expected) }
         }
     }
 
@@ -44,18 +46,79 @@ import SafeTensors
         var bytes = try smallModel().serialized()
         bytes[bytes.count - 20] ^= 0x04
         do {
-            _ = try ModelFile(bytes: bytes, path: "m", expectedBackbone: "abc123")
+            _ = try ModelFile(bytes: bytes, path: "m", expected: Self.expected)
             Issue.record("expected a checksum failure")
         } catch {
             #expect(error.description.contains("checksum"))
         }
     }
 
+    /// The small model with some of its stored values replaced, checksum recomputed, as a hostile
+    /// user with the format's description would write it.
+    func forged(_ edit: (inout [String: String], inout [UInt16], inout [Int32]) -> Void) throws -> [UInt8] {
+        let model = try smallModel()
+        var meta = try SafeTensors(bytes: model.serialized()).metadata
+        var factor = model.data.factor.bits
+        var channels = model.channels.map { Int32($0) }
+        edit(&meta, &factor, &channels)
+        let mean = model.data.mean.bits
+        var writer = SafeTensorsWriter()
+        let g = model.data.geometry
+        writer.add("mean", dtype: .f16, shape: [g.positions, g.dimensions], elements: mean)
+        writer.add("factor", dtype: .f16, shape: [g.positions, g.triangle], elements: factor)
+        writer.add("channels", dtype: .i32, shape: [channels.count], elements: channels)
+        meta["data_sha256"] = ModelFile.dataDigest(mean: mean, factor: factor, channels: channels.map { Int($0) })
+        writer.metadata = meta
+        return writer.serialized()
+    }
+
+    func refusal(_ bytes: [UInt8]) -> String? {
+        do {
+            _ = try ModelFile(bytes: bytes, path: "/models/m.safetensors", expected: Self.expected)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func hugeGridValuesAreRefusedWithTheFileNamed() throws {
+        for grid in ["4294967296x4294967296", "9223372036854775807x2", "-8x-1", "8x", "x", "1x8x1", "0x8"] {
+            let message = refusal(try forged { meta, _, _ in meta["grid"] = grid })
+            #expect(message?.hasPrefix("/models/m.safetensors:") == true, "grid \(grid): \(message ?? "accepted")")
+        }
+    }
+
+    @Test func aGridThatIsNotTheBackbonesIsRefusedByName() throws {
+        let message = refusal(try forged { meta, _, _ in meta["grid"] = "2x8" })
+        #expect(message?.contains("/models/m.safetensors") == true && message?.contains("does not match the backbone's 1x8") == true)
+    }
+
+    @Test func channelIndicesBeyondTheBackboneAreRefused() throws {
+        #expect(refusal(try forged { _, _, channels in channels[2] = 16 })?.contains("outside 0..<16") == true)
+        #expect(refusal(try forged { _, _, channels in channels[0] = -1 }) != nil)
+        #expect(refusal(try forged { _, _, channels in channels = [2, 2, 9] }) != nil)
+        #expect(refusal(try forged { meta, _, _ in meta["dimensions"] = "17" }) != nil)
+    }
+
+    @Test func aZeroOrNegativeFactorIsNoWhiteningFactor() throws {
+        #expect(refusal(try forged { _, factor, _ in factor = factor.map { _ in 0 } })?.contains("not a whitening factor") == true)
+        #expect(refusal(try forged { _, factor, _ in factor[0] |= 0x8000 })?.contains("not positive") == true)
+    }
+
+    @Test func thresholdsNoFitGivesAreRefused() throws {
+        for threshold in ["1e-45", "0", "-3", "nan", "inf", "1e30", ""] {
+            #expect(refusal(try forged { meta, _, _ in meta["threshold"] = threshold }) != nil, "threshold \(threshold)")
+        }
+        let below = refusal(try forged { meta, _, _ in meta["holdout_scores"] = "min 1 median 2 max 5.0 mean 2" })
+        #expect(below?.contains("below the highest good score") == true)
+        #expect(refusal(try forged { meta, _, _ in meta["holdout_scores"] = "min 1 median 2 max 4.0 mean 2" }) == nil)
+    }
+
     @Test func aBackboneFileIsNotAModel() throws {
         var writer = SafeTensorsWriter()
         writer.add("x", dtype: .u8, shape: [1], elements: [UInt8(1)])
         writer.metadata = ["format": "lineside-backbone/1"]
-        #expect(throws: InspectionError.self) { try ModelFile(bytes: writer.serialized(), path: "m", expectedBackbone: "abc123") }
+        #expect(throws: InspectionError.self) { try ModelFile(bytes: writer.serialized(), path: "m", expected: Self.expected) }
     }
 }
 
