@@ -16,7 +16,12 @@ static void lineside_jpeg_error_exit(j_common_ptr cinfo) {
     longjmp(err->jump, 1);
 }
 
-static void lineside_jpeg_silence(j_common_ptr cinfo, int level) { (void)cinfo; (void)level; }
+/* Level -1 is a warning about corrupt or truncated data ("Premature end of JPEG file", "Corrupt
+ * JPEG data"): libjpeg would go on and fill the rest with grey, so it ends the decode as an error.
+ * Trace messages (level >= 0) are ignored. */
+static void lineside_jpeg_message(j_common_ptr cinfo, int level) {
+    if (level < 0) lineside_jpeg_error_exit(cinfo);
+}
 
 int lineside_jpeg_decode(const uint8_t *data, size_t size, size_t max_pixels,
                          uint8_t **pixels, int *width, int *height, int *channels,
@@ -28,7 +33,7 @@ int lineside_jpeg_decode(const uint8_t *data, size_t size, size_t max_pixels,
     *pixels = NULL;
     cinfo.err = jpeg_std_error(&err.base);
     err.base.error_exit = lineside_jpeg_error_exit;
-    err.base.emit_message = lineside_jpeg_silence;
+    err.base.emit_message = lineside_jpeg_message;
     if (setjmp(err.jump)) {
         char text[JMSG_LENGTH_MAX];
         err.base.format_message((j_common_ptr)&cinfo, text);

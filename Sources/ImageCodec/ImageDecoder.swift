@@ -45,6 +45,9 @@ public enum ImageDecoder {
             return png_image_finish_read(&png, &black, buffer.baseAddress, Int32(width * layout.channels), nil)
         }
         guard finished != 0 else { throw .corrupt(path: path, reason: pngMessage(&png)) }
+        // libpng's warnings (a bad CRC in an ancillary chunk, extra data, a truncated stream it
+        // could pad) mean the pixels are not what the file's writer meant: refused too.
+        guard png.warning_or_error == 0 else { throw .corrupt(path: path, reason: "libpng warning: " + pngMessage(&png)) }
         return Image(width: width, height: height, layout: layout, pixels: pixels)
     }
 

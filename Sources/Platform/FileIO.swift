@@ -133,6 +133,21 @@ public enum FileIO {
         if let keepPrevious, split(keepPrevious).0 != directoryPath { try syncDirectory(split(keepPrevious).0) }
     }
 
+    /// Checks, before any work is done, that `writeAtomically(_, to: path)` can succeed as far as
+    /// can be known: the folder exists and is writable, and `path` is absent or a regular file.
+    public static func checkWritable(_ path: String) throws(FileError) {
+        let directory = split(path).directory
+        guard FileKind.of(directory) == .directory else {
+            throw FileError(path: directory, operation: "write into (no such directory)", errno: .noSuchFileOrDirectory)
+        }
+        guard access(directory, W_OK) == 0 else {
+            throw FileError(path: directory, operation: "write into", errno: Errno(rawValue: errno))
+        }
+        if let kind = FileKind.ofLink(path), kind != .regular {
+            throw FileError(path: path, operation: "replace (\(kind), not a regular file)", errno: kind.notRegularErrno)
+        }
+    }
+
     /// fsyncs a directory so that a rename inside it survives a power cut.
     public static func syncDirectory(_ path: String) throws(FileError) {
         let dirfd: Int32

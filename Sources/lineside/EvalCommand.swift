@@ -18,6 +18,8 @@ enum EvalCommand {
     static func run(_ argv: [String]) throws -> Int32 {
         let args = try Arguments(argv, valued: ["model", "dataset", "json", "threads"], switches: ["help"])
         if args.has("help") { print(help); return 0 }
+        let json = args.string("json")
+        if let json, json != "-" { try FileIO.checkWritable(json) }  // before the work, not after it
         let backbone = try Runtime.backbone(threads: try args.int("threads", default: 2, range: 1...64))
         let inspector = try Inspector(backbone: backbone, model: try Runtime.model(try args.required("model"), backbone: backbone))
         let start = (Double(SystemClock.shared.nowNs) / 1e9)
@@ -26,7 +28,6 @@ enum EvalCommand {
         }
         Console.endProgress()
         evaluation.seconds = (Double(SystemClock.shared.nowNs) / 1e9) - start
-        let json = args.string("json")
         if json != "-" {
             print("type".padding(16) + "images".padding(8) + "image AUROC".padding(13) + "pixel AUROC")
             for m in evaluation.metrics {

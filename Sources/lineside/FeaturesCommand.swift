@@ -19,6 +19,7 @@ enum FeaturesCommand {
         if args.has("help") { print(help); return 0 }
         let out = try args.required("out")
         guard !args.positionals.isEmpty else { throw UsageError("give at least one image") }
+        try FileIO.checkWritable(out)
         let backbone = try Runtime.backbone(threads: 1)
         var preprocessor = Preprocessor()
         var writer = SafeTensorsWriter()

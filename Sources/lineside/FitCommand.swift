@@ -43,10 +43,7 @@ enum FitCommand {
         let threads = try args.int("threads", default: 2, range: 1...64)
 
         let paths = try ImageFolder.list(folder)
-        let parent = output.contains("/") ? String(output[..<output.lastIndex(of: "/")!]) : "."
-        guard Directory.isDirectory(parent.isEmpty ? "/" : parent) else {
-            throw UsageError("--model \(output): directory \(parent) does not exist")
-        }
+        try FileIO.checkWritable(output)  // a folder, a FIFO or a missing folder: said now, not after the fit
         let backbone = try Runtime.backbone(threads: threads)
         let fitter = try Fitter(backbone: backbone, settings: settings, expectedImages: paths.count)
         let start = SystemClock.shared.nowNs

@@ -1,6 +1,7 @@
 import ImageCodec
 import Imaging
 import Inspection
+import Platform
 
 enum ScoreCommand {
     static let help = """
@@ -20,9 +21,10 @@ enum ScoreCommand {
         let args = try Arguments(argv, valued: ["model", "heatmap", "threads"], switches: ["help"])
         if args.has("help") { print(help); return 0 }
         guard !args.positionals.isEmpty else { throw UsageError("give at least one image") }
+        let heatmaps = args.string("heatmap")
+        if let heatmaps { try FileIO.checkWritable(heatmaps + "/x.heatmap.png") }  // the folder, before the work
         let backbone = try Runtime.backbone(threads: try args.int("threads", default: 2, range: 1...64))
         let inspector = try Inspector(backbone: backbone, model: try Runtime.model(try args.required("model"), backbone: backbone))
-        let heatmaps = args.string("heatmap")
         var failures = 0
         var preprocessor = Preprocessor()
         for path in args.positionals {

@@ -68,7 +68,7 @@ cp "$work/images/notes.png" "$work/good/zz_notes.png"
 expect "bad image inside a fit folder" 1 "zz_notes.png: not a PNG or JPEG image" -- "$bin" fit --images "$work/good" --model "$work/m3.safetensors"
 [ ! -e "$work/m3.safetensors" ] && echo "ok   failed fit leaves no model file" && passed=$((passed + 1)) || { echo "FAIL failed fit left a model"; failed=$((failed + 1)); }
 rm "$work/good/zz_notes.png"
-expect "fit into a missing directory" 2 "/nonexistent-dir" -- "$bin" fit --images "$work/good" --model /nonexistent-dir/m.safetensors
+expect "fit into a missing directory" 1 "/nonexistent-dir: write into (no such directory)" -- "$bin" fit --images "$work/good" --model /nonexistent-dir/m.safetensors
 
 # Grey and RGB mixed: handled, not an error.
 "$bin" generate --out "$work/mixed" --good 8 >/dev/null
