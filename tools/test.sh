@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command (README; .ci/run calls it): set-up, build, unit tests, the command-line
-# checks (bad input, bad configurations, kill -9 during a fit), the Python tools' tests, and the
+# checks (bad input, bad configurations, kill -9 during a fit), the hostile-input fuzz suite, the Python tools' tests, and the
 # real-kernel rig (aarch64 build, qemu with vivid and gpio-sim). Ends with one line
 # 'tests: N passed, N failed'.
 set -uo pipefail
@@ -47,6 +47,9 @@ script check-config check-config Tests/cli/check-config.sh .build/debug/lineside
 echo "== kill -9 during fit and save (50 times)"
 swift build -c release --product lineside 2>&1 | tail -n 1
 script kill "kill test" Tests/cli/kill-during-fit.sh .build/release/lineside 50
+
+echo "== hostile input fuzz suite (seeded: models, images, configurations)"
+script fuzz "fuzz" python3 Tests/fuzz/fuzz.py .build/release/lineside
 
 if [ -d tools/tests ]; then
   echo "== python tools (pytest)"

@@ -27,7 +27,15 @@ public enum ImageDecoder {
         throw .unknownFormat(path: path)
     }
 
+    /// The IEND chunk every complete PNG ends with (length 0, type, CRC).
+    static let pngEnd: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+
     private static func decodePNG(_ bytes: [UInt8], path: String) throws(ImageCodecError) -> Image {
+        // libpng stops reading once it has the pixels, so a file cut after its last pixel row
+        // would pass: a PNG must end with its IEND chunk.
+        guard bytes.count > pngEnd.count, bytes.suffix(pngEnd.count).elementsEqual(pngEnd) else {
+            throw .corrupt(path: path, reason: "truncated PNG (no IEND chunk at the end)")
+        }
         var png = png_image()
         png.version = UInt32(PNG_IMAGE_VERSION)
         let began = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&png, $0.baseAddress, $0.count) }

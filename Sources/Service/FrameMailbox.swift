@@ -8,7 +8,8 @@ import Synchronization
 ///   counted as dropped. In free-running mode a frame is a sample of the line, so a dropped frame
 ///   is a missed sample, never a part: nothing is registered for it and no pulse can follow.
 /// - `.backPressure` (a replay at full speed): the capture thread waits for room instead, so every
-///   frame is inspected and nothing is dropped.
+///   frame is inspected and nothing is dropped (the runner gives it one slot: a frame waits for at
+///   most one inspection).
 /// Posting wakes the inspection thread.
 public final class FrameMailbox: Sendable {
     public enum Pacing: Sendable, Equatable {

@@ -65,7 +65,7 @@ public struct ServiceRunner {
     public func run() throws(Errno) -> Int32 {
         let env = environment, log = logger, clock = SystemClock.shared
         let inbox = ServiceInbox()
-        let mailbox = FrameMailbox(pacing: env.pacing, news: inbox.news)
+        let mailbox = FrameMailbox(depth: env.pacing == .live ? 2 : 1, pacing: env.pacing, news: inbox.news)
         let statusWriter = StatusWriter(path: core.settings.statusFile, logger: logger)
         let captureClock = StoppableClock()
         let cameraFigures = CameraFigures()

@@ -59,6 +59,7 @@ enum SoakCommand {
 
         let backbone = try Runtime.backbone(threads: settings.model.threads)
         try fitStartingModel(backbone: backbone, settings: settings)
+        ProcessMemory.trim()  // the starting fit's buffers are gone: measure the service alone
 
         let core = ServiceCore(backbone: backbone, settings: settings, logger: logger)
         let chip = ChipSelector.name("soak0")
