@@ -82,7 +82,7 @@ let package = Package(
                                                          system]),
         .testTarget(name: "LineIOTests", dependencies: ["LineIO", "LineIOFakes", "LineIOGPIOD", "Platform", "PlatformFakes", system]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Capture", "LineIO", "Imaging", "Platform"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "Configuration", "LineIOFakes", "CaptureFakes", "DemoScene",
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "Configuration", "Inspection", "Padim", "LineIOFakes", "CaptureFakes", "DemoScene",
                                                          "ImageCodec", "Imaging", "Capture", "LineIO", "Platform", "PlatformFakes", logging]),
     ]
 )

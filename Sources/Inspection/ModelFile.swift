@@ -147,8 +147,9 @@ public struct ModelFile: Sendable {
     }
 
     /// Saves atomically; with `keepPrevious` the replaced model stays there for `lineside rollback`.
-    public func save(_ path: String, keepPrevious: String? = nil) throws(InspectionError) {
-        do { try FileIO.writeAtomically(serialized(), to: path, keepPrevious: keepPrevious) } catch { throw .file(error) }
+    /// `failing` injects a failure at one step of the save (tests).
+    public func save(_ path: String, keepPrevious: String? = nil, failing: FileIO.SaveStep? = nil) throws(InspectionError) {
+        do { try FileIO.writeAtomically(serialized(), to: path, keepPrevious: keepPrevious, failing: failing) } catch { throw .file(error) }
     }
 
     static func dataDigest(mean: [UInt16], factor: [UInt16], channels: [Int]) -> String {

@@ -28,8 +28,9 @@ public struct ModelStore: Sendable {
     }
 
     /// Saves `model` as the current one; the replaced model becomes the previous one.
-    public func save(_ model: ModelFile) throws(InspectionError) {
-        try model.save(path, keepPrevious: Directory.exists(path) ? previousPath : nil)
+    /// `failing` injects a failure at one step of the save (tests).
+    public func save(_ model: ModelFile, failing: FileIO.SaveStep? = nil) throws(InspectionError) {
+        try model.save(path, keepPrevious: Directory.exists(path) ? previousPath : nil, failing: failing)
     }
 
     /// Makes the previous model current again (and the current one previous, so a rollback can be

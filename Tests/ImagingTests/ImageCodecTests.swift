@@ -65,6 +65,32 @@ import Platform
         #expect(image.layout == .rgb && image.width > 100 && image.height > 100)
     }
 
+    @Test func aJPEGCutShortIsRefusedNotScoredAsIfWhole() throws {
+        let path = "../shared/data/imagenet_sample/n01514859_hen.JPEG"
+        guard Directory.exists(path) else {
+            print("skipped: \(path) is absent (needs ../shared/data)")
+            return
+        }
+        let bytes = try FileIO.read(path)
+        for fraction in [0.25, 0.5, 0.9] {
+            let cut = Array(bytes.prefix(Int(Double(bytes.count) * fraction)))
+            do {
+                _ = try ImageDecoder.decode(cut, path: "cut.jpg")
+                Issue.record("a JPEG cut to \(fraction) of its length decoded")
+            } catch {
+                #expect(error.description.hasPrefix("cut.jpg"))
+            }
+        }
+    }
+
+    @Test func aPNGWithoutItsIENDChunkIsRefused() throws {
+        let bytes = try PNGEncoder.encode(Image(width: 8, height: 8, layout: .grey, pixels: [UInt8](repeating: 9, count: 64)))
+        #expect(throws: Never.self) { try ImageDecoder.decode(bytes, path: "whole.png") }
+        for cut in [1, 4, 12] {
+            #expect(throws: ImageCodecError.self) { try ImageDecoder.decode(Array(bytes.dropLast(cut)), path: "cut.png") }
+        }
+    }
+
     func crc32(_ data: [UInt8]) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in data {
