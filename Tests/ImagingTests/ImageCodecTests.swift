@@ -55,22 +55,24 @@ import Platform
         }
     }
 
-    @Test func decodesARealJPEGWhenTheSampleSetIsPresent() throws {
+    /// A real JPEG from the shared sample set, or nil (said in the output) when it is absent.
+    func sampleJPEG() -> String? {
         let path = "../shared/data/imagenet_sample/n01514859_hen.JPEG"
         guard Directory.exists(path) else {
             print("skipped: \(path) is absent (needs ../shared/data)")
-            return
+            return nil
         }
+        return path
+    }
+
+    @Test func decodesARealJPEGWhenTheSampleSetIsPresent() throws {
+        guard let path = sampleJPEG() else { return }
         let image = try ImageDecoder.read(path)
         #expect(image.layout == .rgb && image.width > 100 && image.height > 100)
     }
 
     @Test func aJPEGCutShortIsRefusedNotScoredAsIfWhole() throws {
-        let path = "../shared/data/imagenet_sample/n01514859_hen.JPEG"
-        guard Directory.exists(path) else {
-            print("skipped: \(path) is absent (needs ../shared/data)")
-            return
-        }
+        guard let path = sampleJPEG() else { return }
         let bytes = try FileIO.read(path)
         for fraction in [0.25, 0.5, 0.9] {
             let cut = Array(bytes.prefix(Int(Double(bytes.count) * fraction)))
