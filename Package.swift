@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformFakes", system]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "Platform"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImageCodec", "Platform"]),
-        .testTarget(name: "PadimTests", dependencies: ["Padim"]),
+        .testTarget(name: "PadimTests", dependencies: ["Padim", "Platform"]),
         .testTarget(name: "BackboneTests", dependencies: ["Backbone", "Imaging", "Platform"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "DemoScene", "ImageCodec", "Padim", "Platform", "SafeTensors"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureFakes", "CaptureV4L2", "Imaging", "PlatformFakes",

@@ -1,96 +1,133 @@
 /// Turns the patch-distance grid into the localisation map and the image score: bilinear upsample
 /// (half-pixel centres, edges clamped, like torch's align_corners=False) to the input size, then a
 /// Gaussian blur (sigma 4, radius 4 sigma, 'reflect' borders like scipy.ndimage); the image score is
-/// the map's maximum. All buffers are allocated at init.
+/// the map's maximum.
+///
+/// Both steps are linear and separable, so along each axis they are one banded matrix M = B U
+/// (blur after upsample, reflection included), computed once in float64: map = M_y G M_x^T. Each
+/// output sample reads about 11 grid samples instead of 33 upsampled ones, and the vertical pass
+/// runs 8 columns per SIMD lane with the maximum taken on the way. All buffers are allocated at init.
 public struct AnomalyMap: Sendable {
     public let gridHeight: Int
     public let gridWidth: Int
     public let size: Int
     public let sigma: Float
-    private let kernel: [Float]
-    private let radius: Int
-    private let reflect: [Int]          // index map for -radius..<size+radius
-    private var upsampled: [Float]
-    private var horizontal: [Float]
+    private let rows: BandedOperator
+    private let columns: BandedOperator
+    private var horizontal: [Float]     // [gridHeight][size]: G M_x^T
     public private(set) var map: [Float]
 
     public init(gridHeight: Int, gridWidth: Int, size: Int, sigma: Float = 4) {
+        precondition(size % 8 == 0, "the map's width is a multiple of 8 (SIMD lanes)")
         self.gridHeight = gridHeight
         self.gridWidth = gridWidth
         self.size = size
         self.sigma = sigma
-        radius = Int((4 * sigma).rounded())
-        var k = (-radius...radius).map { x in Float(-0.5 * Double(x * x) / Double(sigma * sigma)).exp() }
-        let total = k.reduce(0, +)
-        k = k.map { $0 / total }
-        kernel = k
-        var reflect: [Int] = []
-        for i in -radius..<(size + radius) {
-            var j = i
-            while j < 0 || j >= size { j = j < 0 ? -j - 1 : 2 * size - j - 1 }
-            reflect.append(j)
-        }
-        self.reflect = reflect
-        upsampled = [Float](repeating: 0, count: size * size)
-        horizontal = upsampled
-        map = upsampled
+        rows = BandedOperator(inputs: gridHeight, outputs: size, sigma: Double(sigma))
+        columns = BandedOperator(inputs: gridWidth, outputs: size, sigma: Double(sigma))
+        horizontal = [Float](repeating: 0, count: gridHeight * size)
+        map = [Float](repeating: 0, count: size * size)
     }
 
     /// Computes `map` from a [gridHeight][gridWidth] distance grid and returns its maximum.
     @discardableResult
     public mutating func compute(_ grid: UnsafeBufferPointer<Float>) -> Float {
         precondition(grid.count >= gridHeight * gridWidth, "grid too small")
-        let n = size, r = radius
-        func taps(_ x: Int, _ inSize: Int) -> (Int, Int, Float) {
-            let src = max(0, (Float(x) + 0.5) * Float(inSize) / Float(n) - 0.5)
-            let i0 = min(Int(src), inSize - 1)
-            return (i0, min(i0 + 1, inSize - 1), src - Float(i0))
-        }
-        upsampled.withUnsafeMutableBufferPointer { up in
-            for y in 0..<n {
-                let (y0, y1, fy) = taps(y, gridHeight)
-                for x in 0..<n {
-                    let (x0, x1, fx) = taps(x, gridWidth)
-                    let top = grid[y0 * gridWidth + x0] * (1 - fx) + grid[y0 * gridWidth + x1] * fx
-                    let bottom = grid[y1 * gridWidth + x0] * (1 - fx) + grid[y1 * gridWidth + x1] * fx
-                    up[y * n + x] = top * (1 - fy) + bottom * fy
-                }
-            }
-        }
-        var maximum = -Float.infinity
-        kernel.withUnsafeBufferPointer { k in
-            reflect.withUnsafeBufferPointer { reflect in
-                upsampled.withUnsafeBufferPointer { up in
-                    horizontal.withUnsafeMutableBufferPointer { h in
-                        for y in 0..<n {
-                            for x in 0..<n {
-                                var acc: Float = 0
-                                for t in 0...(2 * r) { acc += k[t] * up[y * n + reflect[x + t]] }
-                                h[y * n + x] = acc
-                            }
+        let n = size, gw = gridWidth
+        let cw = columns.width, rw = rows.width
+        columns.weights.withUnsafeBufferPointer { w in
+            columns.first.withUnsafeBufferPointer { first in
+                horizontal.withUnsafeMutableBufferPointer { h in
+                    for i in 0..<gridHeight {
+                        let row = i * gw
+                        for x in 0..<n {
+                            var acc: Float = 0
+                            let base = row + first[x], wb = x * cw
+                            for k in 0..<cw { acc += w[wb + k] * grid[base + k] }
+                            h[i * n + x] = acc
                         }
                     }
                 }
+            }
+        }
+        var best = SIMD8<Float>(repeating: -.infinity)
+        rows.weights.withUnsafeBufferPointer { w in
+            rows.first.withUnsafeBufferPointer { first in
                 horizontal.withUnsafeBufferPointer { h in
                     map.withUnsafeMutableBufferPointer { out in
+                        let hv = UnsafeRawPointer(h.baseAddress!), ov = UnsafeMutableRawPointer(out.baseAddress!)
                         for y in 0..<n {
-                            for x in 0..<n { out[y * n + x] = 0 }
-                            for t in 0...(2 * r) {
-                                let row = reflect[y + t] * n, w = k[t]
-                                for x in 0..<n { out[y * n + x] += w * h[row + x] }
+                            let f = first[y], wb = y * rw
+                            var x = 0
+                            while x < n {
+                                var acc = SIMD8<Float>()
+                                for k in 0..<rw {
+                                    let v = hv.loadUnaligned(fromByteOffset: ((f + k) * n + x) * 4, as: SIMD8<Float>.self)
+                                    // Multiply and add, not addProduct: a baseline x86-64 build
+                                    // turns a fused multiply-add into an fmaf call per lane.
+                                    acc += SIMD8(repeating: w[wb + k]) * v
+                                }
+                                ov.storeBytes(of: acc, toByteOffset: (y * n + x) * 4, as: SIMD8<Float>.self)
+                                best = pointwiseMax(best, acc)
+                                x += 8
                             }
-                            for x in 0..<n { maximum = max(maximum, out[y * n + x]) }
                         }
                     }
                 }
             }
         }
-        return maximum
+        return best.max()
     }
 }
 
-extension Float {
-    fileprivate func exp() -> Float { Float(Double(self).exponential) }
+/// One axis of "bilinear upsample, then Gaussian blur with reflected borders" as a banded matrix:
+/// output o = sum over k < width of weights[o * width + k] * input[first[o] + k]. Bands are padded
+/// with zero weights to one width, kept inside the input.
+struct BandedOperator: Sendable {
+    let first: [Int]
+    let width: Int
+    let weights: [Float]
+
+    init(inputs: Int, outputs: Int, sigma: Double) {
+        let radius = Int((4 * sigma).rounded())
+        var kernel = (-radius...radius).map { x in (-0.5 * Double(x * x) / (sigma * sigma)).exponential }
+        let total = kernel.reduce(0, +)
+        kernel = kernel.map { $0 / total }
+        func reflect(_ i: Int) -> Int {
+            var j = i
+            while j < 0 || j >= outputs { j = j < 0 ? -j - 1 : 2 * outputs - j - 1 }
+            return j
+        }
+        /// The bilinear taps of upsampled sample x (half-pixel centres, clamped).
+        func taps(_ x: Int) -> (Int, Int, Double) {
+            let source = max(0, (Double(x) + 0.5) * Double(inputs) / Double(outputs) - 0.5)
+            let i0 = min(Int(source), inputs - 1)
+            return (i0, min(i0 + 1, inputs - 1), source - Double(i0))
+        }
+        var dense = [[Double]](repeating: [Double](repeating: 0, count: inputs), count: outputs)
+        for o in 0..<outputs {
+            for t in 0...(2 * radius) {
+                let (i0, i1, f) = taps(reflect(o - radius + t))
+                dense[o][i0] += kernel[t] * (1 - f)
+                dense[o][i1] += kernel[t] * f
+            }
+        }
+        let bands = dense.map { row -> (Int, Int) in
+            let lo = row.firstIndex { $0 != 0 } ?? 0
+            let hi = row.lastIndex { $0 != 0 } ?? 0
+            return (lo, hi)
+        }
+        let width = min(inputs, bands.map { $0.1 - $0.0 + 1 }.max() ?? 1)
+        var first: [Int] = [], weights: [Float] = []
+        for (o, (lo, _)) in bands.enumerated() {
+            let start = min(lo, inputs - width)
+            first.append(start)
+            for k in 0..<width { weights.append(Float(dense[o][start + k])) }
+        }
+        self.first = first
+        self.width = width
+        self.weights = weights
+    }
 }
 
 extension Double {

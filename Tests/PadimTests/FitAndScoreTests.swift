@@ -146,6 +146,45 @@ import Platform
 }
 
 @Suite struct AnomalyMapTests {
+    /// The definition, done the slow way in float64: bilinear upsample (half-pixel centres, edge
+    /// clamp) to 224, then a separable Gaussian (sigma 4, radius 16) with reflected borders.
+    static func direct(_ grid: [Float], side: Int = 56, size: Int = 224) -> [Double] {
+        func taps(_ x: Int) -> (Int, Int, Double) {
+            let s = max(0, (Double(x) + 0.5) * Double(side) / Double(size) - 0.5)
+            let i0 = min(Int(s), side - 1)
+            return (i0, min(i0 + 1, side - 1), s - Double(i0))
+        }
+        var up = [Double](repeating: 0, count: size * size)
+        for y in 0..<size {
+            let (y0, y1, fy) = taps(y)
+            for x in 0..<size {
+                let (x0, x1, fx) = taps(x)
+                let g = { (i: Int, j: Int) in Double(grid[i * side + j]) }
+                up[y * size + x] = (g(y0, x0) * (1 - fx) + g(y0, x1) * fx) * (1 - fy) + (g(y1, x0) * (1 - fx) + g(y1, x1) * fx) * fy
+            }
+        }
+        let r = 16
+        var k = (-r...r).map { t in (-0.5 * Double(t * t) / 16).exponentialForTest }
+        let total = k.reduce(0, +)
+        k = k.map { $0 / total }
+        func reflect(_ i: Int) -> Int { i < 0 ? -i - 1 : (i >= size ? 2 * size - i - 1 : i) }
+        var h = up, out = up
+        for y in 0..<size { for x in 0..<size { h[y * size + x] = (0...(2 * r)).reduce(0) { $0 + k[$1] * up[y * size + reflect(x - r + $1)] } } }
+        for y in 0..<size { for x in 0..<size { out[y * size + x] = (0...(2 * r)).reduce(0) { $0 + k[$1] * h[reflect(y - r + $1) * size + x] } } }
+        return out
+    }
+
+    @Test func theBandedOperatorEqualsUpsampleThenBlur() {
+        var rng = SplitMix64(seed: 7)
+        let grid = (0..<(56 * 56)).map { _ in Float(rng.next() % 10_000) / 1000 }
+        var map = AnomalyMap(gridHeight: 56, gridWidth: 56, size: 224)
+        let top = grid.withUnsafeBufferPointer { map.compute($0) }
+        let reference = Self.direct(grid)
+        let worst = zip(map.map, reference).map { abs(Double($0) - $1) }.max() ?? 0
+        #expect(worst < 1e-4, "largest difference \(worst)")
+        #expect(abs(Double(top) - (reference.max() ?? 0)) < 1e-4)
+    }
+
     @Test func constantGridGivesConstantMap() {
         var map = AnomalyMap(gridHeight: 56, gridWidth: 56, size: 224)
         let grid = [Float](repeating: 2.5, count: 56 * 56)
@@ -165,5 +204,16 @@ import Platform
         // Mass is preserved by the normalised kernel (up to the reflected border, far away here).
         let total = map.map.reduce(0, +)
         #expect(abs(total - 10 * 16) < 0.5)
+    }
+}
+
+extension Double {
+    /// exp for the reference (the test target imports no C maths either).
+    var exponentialForTest: Double {
+        let k = (self / 0.693_147_180_559_945_3).rounded()
+        let r = self - k * 0.693_147_180_559_945_3
+        var term = 1.0, sum = 1.0
+        for i in 1...20 { term *= r / Double(i); sum += term }
+        return sum * Double(sign: .plus, exponent: Int(k), significand: 1)
     }
 }
