@@ -13,8 +13,12 @@ public struct Preprocessor: Sendable {
 
     private var horizontal: ResampleFilter?
     private var vertical: ResampleFilter?
-    /// Rows of the source region filtered horizontally: [sourceRows][224][channels] floats.
+    /// Rows of the source region filtered horizontally: [sourceRows][224][channels] floats, with 8
+    /// floats of slack for the last vector load.
     private var intermediate: [Float] = []
+    /// One source row as floats (plus a spare pixel), and one output row before rounding.
+    private var sourceRow: [Float] = []
+    private var outputRow: [Float] = []
 
     public init() {}
 
@@ -35,49 +39,72 @@ public struct Preprocessor: Sendable {
         // Source rows the cropped output rows need.
         let rowLo = vf.starts[offset]
         let rowHi = (offset..<(offset + crop)).map { vf.starts[$0] + vf.counts[$0] }.max()!
-        let needed = (rowHi - rowLo) * crop * srcChannels
+        let needed = (rowHi - rowLo) * crop * srcChannels + 8
         if intermediate.count < needed { intermediate = [Float](repeating: 0, count: needed) }
 
+        let width = crop * srcChannels
+        if sourceRow.count < (roi.width + 2) * srcChannels { sourceRow = [Float](repeating: 0, count: (roi.width + 2) * srcChannels) }
+        if outputRow.count < width { outputRow = [Float](repeating: 0, count: width + 8) }
         image.pixels.withUnsafeBufferPointer { src in
             intermediate.withUnsafeMutableBufferPointer { mid in
-                hf.weights.withUnsafeBufferPointer { hw in
-                    for row in rowLo..<rowHi {
-                        let srcRow = (roi.y + row) * image.width * srcChannels
-                        let midRow = (row - rowLo) * crop * srcChannels
-                        for ox in 0..<crop {
-                            let x = ox + offset
-                            let start = hf.starts[x], count = hf.counts[x], wBase = x * hf.maximumTaps
-                            for c in 0..<srcChannels {
-                                var acc: Float = 0
-                                var s = srcRow + (roi.x + start) * srcChannels + c
-                                for k in 0..<count {
-                                    acc += hw[wBase + k] * Float(src[s])
-                                    s += srcChannels
+                sourceRow.withUnsafeMutableBufferPointer { rowF in
+                    hf.weights.withUnsafeBufferPointer { hw in
+                        for row in rowLo..<rowHi {
+                            // The region's row as floats, once (not once per tap).
+                            let srcRow = (roi.y + row) * image.width * srcChannels + roi.x * srcChannels
+                            for i in 0..<(roi.width * srcChannels) { rowF[i] = Float(src[srcRow + i]) }
+                            let midRow = (row - rowLo) * width
+                            for ox in 0..<crop {
+                                let x = ox + offset
+                                let start = hf.starts[x], count = hf.counts[x], wBase = x * hf.maximumTaps
+                                if srcChannels == 3 {
+                                    // R, G, B in three lanes of one vector (the fourth is the next
+                                    // pixel's R, ignored; the row buffer has a spare pixel for it).
+                                    var acc = SIMD4<Float>()
+                                    let raw = UnsafeRawPointer(rowF.baseAddress!)
+                                    for k in 0..<count {
+                                        let v = raw.loadUnaligned(fromByteOffset: (start + k) * 12, as: SIMD4<Float>.self)
+                                        acc += SIMD4(repeating: hw[wBase + k]) * v
+                                    }
+                                    mid[midRow + ox * 3] = acc[0]
+                                    mid[midRow + ox * 3 + 1] = acc[1]
+                                    mid[midRow + ox * 3 + 2] = acc[2]
+                                } else {
+                                    var acc: Float = 0
+                                    for k in 0..<count { acc += hw[wBase + k] * rowF[start + k] }
+                                    mid[midRow + ox] = acc
                                 }
-                                mid[midRow + ox * srcChannels + c] = acc
                             }
                         }
                     }
                 }
-                vf.weights.withUnsafeBufferPointer { vw in
-                    for oy in 0..<crop {
-                        let y = oy + offset
-                        let start = vf.starts[y], count = vf.counts[y], wBase = y * vf.maximumTaps
-                        for ox in 0..<crop {
-                            for c in 0..<srcChannels {
-                                var acc: Float = 0
-                                var m = (start - rowLo) * crop * srcChannels + ox * srcChannels + c
+                outputRow.withUnsafeMutableBufferPointer { acc in
+                    vf.weights.withUnsafeBufferPointer { vw in
+                        let midRaw = UnsafeRawPointer(mid.baseAddress!), accRaw = UnsafeMutableRawPointer(acc.baseAddress!)
+                        for oy in 0..<crop {
+                            let y = oy + offset
+                            let start = vf.starts[y], count = vf.counts[y], wBase = y * vf.maximumTaps
+                            // The whole output row, 8 values per vector, taps in the same order as
+                            // one value at a time (same sums, bit for bit).
+                            var i = 0
+                            while i < width {
+                                var sum = SIMD8<Float>()
                                 for k in 0..<count {
-                                    acc += vw[wBase + k] * mid[m]
-                                    m += crop * srcChannels
+                                    let v = midRaw.loadUnaligned(fromByteOffset: ((start - rowLo + k) * width + i) * 4, as: SIMD8<Float>.self)
+                                    sum += SIMD8(repeating: vw[wBase + k]) * v
                                 }
-                                let rounded = min(255, max(0, (acc + 0.5).rounded(.down)))
-                                let q = Int8(truncatingIfNeeded: Int(rounded) - 128)
-                                let o = (oy * crop + ox) * Preprocessor.channels
+                                accRaw.storeBytes(of: sum, toByteOffset: i * 4, as: SIMD8<Float>.self)
+                                i += 8
+                            }
+                            let o = oy * crop * Preprocessor.channels
+                            for j in 0..<width {
+                                // floor(x + 0.5) clamped to 0...255, as a truncating conversion of the
+                                // clamped value (no floorf call: baseline x86-64 has no roundss).
+                                let q = Int8(truncatingIfNeeded: Int(min(255, max(0, acc[j] + 0.5))) - 128)
                                 if srcChannels == 1 {
-                                    output[o] = q; output[o + 1] = q; output[o + 2] = q
+                                    output[o + j * 3] = q; output[o + j * 3 + 1] = q; output[o + j * 3 + 2] = q
                                 } else {
-                                    output[o + c] = q
+                                    output[o + j] = q
                                 }
                             }
                         }
