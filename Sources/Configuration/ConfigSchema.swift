@@ -63,7 +63,7 @@ public enum ConfigSchema {
         ConfigKeySpec("camera", "restart_after_timeouts", .integer(1...100), default: .integer(3),
                       doc: "Consecutive timeouts after which the stream is reopened as if the camera was unplugged."),
         ConfigKeySpec("camera", "fault_after_ms", .integer(20...600_000), default: .integer(5000),
-                      doc: "How long the camera may deliver no frame (timeouts, unplug, reopen attempts) before the service faults; must exceed timeout_ms."),
+                      doc: "How long the camera may deliver no frame (timeouts, unplug, reopen attempts) before the service faults; must exceed timeout_ms (unwritten: 5000 or 2 x timeout_ms, the longer)."),
         ConfigKeySpec("camera", "reconnect_initial_ms", .integer(10...60_000), default: .integer(200),
                       doc: "First wait before reopening a lost camera; doubled after each failed attempt."),
         ConfigKeySpec("camera", "reconnect_max_ms", .integer(10...600_000), default: .integer(5000),

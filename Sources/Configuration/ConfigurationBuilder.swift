@@ -59,7 +59,10 @@ struct ConfigurationBuilder {
                        .outOfRange(key: "reconnect_max_ms", section: "[camera]", value: String(maximum),
                                    allowed: "at least reconnect_initial_ms = \(initial)"))
         }
-        let timeout = camera.int("timeout_ms"), faultAfter = camera.int("fault_after_ms")
+        // Unwritten, the fault wait is the schema's default or two frame timeouts, whichever is longer,
+        // so raising timeout_ms alone never makes one timeout a fault.
+        let timeout = camera.int("timeout_ms")
+        let faultAfter = camera.has("fault_after_ms") ? camera.int("fault_after_ms") : max(camera.int("fault_after_ms"), 2 * timeout)
         guard faultAfter > timeout else {
             throw fail(camera.line(of: "fault_after_ms") ?? camera.line(of: "timeout_ms"),
                        .outOfRange(key: "fault_after_ms", section: "[camera]", value: String(faultAfter),
@@ -68,7 +71,7 @@ struct ConfigurationBuilder {
         let reconnect = ReconnectPolicy(initialDelay: .milliseconds(initial), multiplier: 2, maximumDelay: .milliseconds(maximum),
                                         restartAfterConsecutiveTimeouts: camera.int("restart_after_timeouts"))
         return CameraSettings(configuration: configuration, frameTimeout: camera.milliseconds("timeout_ms"), reconnect: reconnect,
-                              faultAfter: camera.milliseconds("fault_after_ms"))
+                              faultAfter: .milliseconds(faultAfter))
     }
 
     static func pixelFormat(_ name: String) -> PixelFormat {

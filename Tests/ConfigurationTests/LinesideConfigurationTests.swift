@@ -50,6 +50,16 @@ import Testing
         #expect(lines.outputs.allSatisfy { $0.safeValue == false })
     }
 
+    @Test func anUnwrittenFaultWaitIsAtLeastTwoFrameTimeouts() throws {
+        let text = "[camera]\ntimeout_ms = 5000" + minimalConfiguration.dropFirst("[camera]".count)
+        let configuration = try LinesideConfiguration.parse(text: text, path: "t.conf")
+        guard case .camera(let camera) = configuration.source else { Issue.record("not a camera"); return }
+        #expect(camera.faultAfter == .seconds(10))
+        let defaults = try LinesideConfiguration.parse(text: minimalConfiguration, path: "d.conf")
+        guard case .camera(let standard) = defaults.source else { Issue.record("not a camera"); return }
+        #expect(standard.faultAfter == .seconds(5))
+    }
+
     @Test func leavesEverythingUnwrittenAtTheSchemaDefault() throws {
         let configuration = try LinesideConfiguration.parse(text: minimalConfiguration, path: "min.conf")
         #expect(configuration.service.model == ModelSettings(path: "/var/lib/lineside/model.safetensors",
@@ -124,3 +134,4 @@ import Testing
         #expect(text.contains("trigger: part-present"))
     }
 }
+
