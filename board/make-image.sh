@@ -108,9 +108,13 @@ if [ ! -f "$BASE" ]; then
         --essential-hook='mkdir -p "$1/boot/firmware"' \
         --essential-hook='chroot "$1" dpkg-divert --quiet --local --divert /usr/sbin/update-initramfs.real --rename --add /usr/sbin/update-initramfs' \
         --essential-hook='printf "#!/bin/sh\necho update-initramfs: deferred to the end of the image build\n" > "$1/usr/sbin/update-initramfs"; chmod 0755 "$1/usr/sbin/update-initramfs"' \
-        --customize-hook='rm -f "$1/usr/sbin/update-initramfs"; chroot "$1" dpkg-divert --quiet --local --rename --remove /usr/sbin/update-initramfs' \
-        --customize-hook='chroot "$1" update-initramfs -c -k all' \
+        --essential-hook='mkdir -p "$1/etc/initramfs-tools/conf.d" "$1/etc/initramfs-tools/hooks"' \
+        --essential-hook="copy-in '$BOARD_DIR/image/initramfs-modules.conf' /etc/initramfs-tools/conf.d/" \
+        --essential-hook="copy-in '$BOARD_DIR/image/initramfs-hook' /etc/initramfs-tools/hooks/" \
         --customize-hook="sync-out /var/cache/apt/archives '$DEBS'" \
+        --customize-hook='rm -f "$1/usr/sbin/update-initramfs"; chroot "$1" dpkg-divert --quiet --local --rename --remove /usr/sbin/update-initramfs' \
+        --customize-hook='cd "$1/etc/initramfs-tools" && mv conf.d/initramfs-modules.conf conf.d/lineside && mv hooks/initramfs-hook hooks/lineside-modules' \
+        --customize-hook='chroot "$1" update-initramfs -c -k all' \
         bookworm "$CACHE/base-$KEY.tmp.tar" "${SOURCES[@]}" > "$WORK/mmdebstrap.log" 2>&1 \
         || { tail -n 40 "$WORK/mmdebstrap.log" >&2; die "mmdebstrap failed (log: $WORK/mmdebstrap.log)"; }
     rm -f "$DEBS"/lock; rm -rf "$DEBS/partial"
