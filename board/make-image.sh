@@ -115,11 +115,11 @@ if [ ! -f "$BASE" ]; then
         --customize-hook='rm -f "$1/usr/sbin/update-initramfs"; chroot "$1" dpkg-divert --quiet --local --rename --remove /usr/sbin/update-initramfs' \
         --customize-hook='cd "$1/etc/initramfs-tools" && mv conf.d/initramfs-modules.conf conf.d/lineside && mv hooks/initramfs-hook hooks/lineside-modules' \
         --customize-hook='chroot "$1" update-initramfs -c -k all' \
-        bookworm "$CACHE/base-$KEY.tmp.tar" "${SOURCES[@]}" > "$WORK/mmdebstrap.log" 2>&1 \
+        bookworm "$CACHE/partial-base-$KEY.tar" "${SOURCES[@]}" > "$WORK/mmdebstrap.log" 2>&1 \
         || { tail -n 40 "$WORK/mmdebstrap.log" >&2; die "mmdebstrap failed (log: $WORK/mmdebstrap.log)"; }
     rm -f "$DEBS"/lock; rm -rf "$DEBS/partial"
-    find "$CACHE" -maxdepth 1 -name 'base-*.tar' -delete
-    mv "$CACHE/base-$KEY.tmp.tar" "$BASE"
+    find "$CACHE" -maxdepth 1 -name 'base-*.tar' -delete     # older bases (another key)
+    mv "$CACHE/partial-base-$KEY.tar" "$BASE"
     BASE_STATE=cold
 else
     BASE_STATE="warm (cached $(basename "$BASE"))"

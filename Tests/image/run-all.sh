@@ -5,7 +5,7 @@
 # 'image: N passed, N failed'. IMAGE_SKIP=1 skips the step (prints a note, counts nothing).
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$REPO"
+cd "$REPO" || exit 1
 if [ -n "${IMAGE_SKIP:-}" ]; then echo "image step skipped (IMAGE_SKIP=1)"; echo "image: 0 passed, 0 failed"; exit 0; fi
 now() { date +%s; }
 T0=$(now)

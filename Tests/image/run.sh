@@ -20,8 +20,8 @@ RIG_DIR="$REPO_DIR/Tests/rig"
 source "$REPO_DIR/board/lib/common.sh"
 source "$RIG_DIR/lib/kernel.sh"
 
-IMAGE=${1:-$(ls -t "$REPO_DIR"/.build-image/lineside-*-arm64.img 2>/dev/null | head -1 || true)}
-[ -n "$IMAGE" ] && [ -f "$IMAGE" ] || die "no image (board/make-image.sh first, or pass its path)"
+IMAGE=${1:-$(find "$REPO_DIR/.build-image" -maxdepth 1 -name "lineside-*-arm64.img" -printf "%T@ %p\n" 2>/dev/null | sort -rn | head -1 | cut -d" " -f2-)}
+{ [ -n "$IMAGE" ] && [ -f "$IMAGE" ]; } || die "no image (board/make-image.sh first, or pass its path)"
 OUT=${IMAGE_TEST_OUT:-$REPO_DIR/.build-image-test}
 rm -rf "$OUT"; mkdir -p "$OUT/artifacts"
 T0=$(date +%s)
@@ -35,14 +35,15 @@ cp --sparse=always "$IMAGE" "$DISK"
 truncate -s +512M "$DISK"
 part() { sfdisk -d "$DISK" | awk -v p="$DISK$1" '$1==p { for (i=1;i<=NF;i++) { if ($i=="start=") s=$(i+1); if ($i=="size=") z=$(i+1) }
                                                     gsub(",", "", s); gsub(",", "", z); print s, z }'; }
-read -r BOOT_START _ < <(part 1)
-read -r ROOT_START ROOT_SIZE < <(part 2)
-[ -n "$BOOT_START" ] && [ -n "$ROOT_START" ] || die "no partitions 1 and 2 in $IMAGE"
+BOOT_START=; ROOT_START=; ROOT_SIZE=
+read -r BOOT_START _ < <(part 1) || true
+read -r ROOT_START ROOT_SIZE < <(part 2) || true
+{ [ -n "$BOOT_START" ] && [ -n "$ROOT_START" ]; } || die "no partitions 1 and 2 in $IMAGE"
 export MTOOLS_SKIP_CHECK=1
 FAT="$DISK@@$((BOOT_START * 512))"
 mcopy -n -i "$FAT" ::/config.txt ::/cmdline.txt "$OUT/"
 kernel=$(sed -n 's/^kernel=//p' "$OUT/config.txt"); initrd=$(sed -n 's/^initramfs \([^ ]*\).*/\1/p' "$OUT/config.txt")
-[ -n "$kernel" ] && [ -n "$initrd" ] || die "config.txt names no kernel/initramfs"
+{ [ -n "$kernel" ] && [ -n "$initrd" ]; } || die "config.txt names no kernel/initramfs"
 mcopy -n -i "$FAT" "::/$kernel" "$OUT/vmlinuz"
 mcopy -n -i "$FAT" "::/$initrd" "$OUT/initrd.img"
 [ "${kernel#vmlinuz-}" = "$KVER" ] || die "the image's kernel ${kernel#vmlinuz-} is not the rig's $KVER (gpio-sim.ko)"
@@ -95,9 +96,11 @@ log "prepared in $((T1 - T0)) s: kernel $KVER, disk $(( $(stat -c %s "$DISK") / 
 # --- the two boots ----------------------------------------------------------------------------------
 STATUS=0
 RESULTS="$OUT/results.txt"; : > "$RESULTS"
+status_of() { if "$@"; then echo 0; else echo 1; fi; }
 result() { if [ "$2" -eq 0 ]; then echo "PASS image/$1" | tee -a "$RESULTS"; else echo "FAIL image/$1${3:+: $3}" | tee -a "$RESULTS"; STATUS=1; fi; }
 boot() {
     local name=$1 t0 t1 rc
+    # shellcheck disable=SC2054  # commas are qemu option syntax
     local qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -smp 2 -m 2048 -accel tcg
                 -nodefaults -no-user-config -display none -monitor none -no-reboot
                 -kernel "$OUT/vmlinuz" -initrd "$OUT/initrd.img"
@@ -112,12 +115,14 @@ boot() {
     set +e; timeout "${IMAGE_TEST_TIMEOUT:-1200}" "${qemu[@]}" < /dev/null > "$OUT/qemu-$name.out" 2>&1; rc=$?; set -e
     t1=$(date +%s.%N)
     tr -d '\r' < "$OUT/markers-$name.log" > "$OUT/markers-$name.txt"
+    # Without the virtio port (no virtio_console) the guest writes to the serial console instead.
+    grep -q '^RIG-BOOTED' "$OUT/markers-$name.txt" || tr -d '\r' < "$OUT/serial-$name.log" > "$OUT/markers-$name.txt"
     awk -v dir="$OUT/artifacts" -v b="$name" '/^RIG-ARTIFACT-BEGIN /{ f=dir "/" b "-" $2 ".b64"; next }
          /^RIG-ARTIFACT-END /{ close(f); f=""; next }  f { print > f }' "$OUT/markers-$name.txt"
     for f in "$OUT"/artifacts/*.b64; do [ -e "$f" ] || continue; base64 -d "$f" > "${f%.b64}" 2>/dev/null && rm "$f"; done
     grep -E '^RIG-(CHECK|NOTE)' "$OUT/markers-$name.txt" \
         | sed -E "s/^RIG-CHECK (PASS|FAIL) /\\1 image\\/$name\\//; s/^RIG-NOTE /  note: /" | tee -a "$RESULTS" || true
-    grep -q '^RIG-END' "$OUT/markers-$name.txt"; result "$name-finished" $? "no RIG-END (qemu exit $rc; see $OUT/serial-$name.log)"
+    result "$name-finished" "$(status_of grep -q '^RIG-END' "$OUT/markers-$name.txt")" "no RIG-END (qemu exit $rc; see $OUT/serial-$name.log)"
     result "$name-qemu-exit" "$rc" "exit status $rc (124: timeout)"
     printf 'wall: %s %.0f s\n' "$name" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" | tee -a "$OUT/times.txt"
     if [ "$rc" -ne 0 ] || ! grep -q '^RIG-END' "$OUT/markers-$name.txt"; then tail -n 30 "$OUT/serial-$name.log" | sed 's/^/  serial| /'; fi
@@ -130,9 +135,9 @@ T2=$(date +%s)
 
 # --- host-side comparisons across the reboot --------------------------------------------------------
 m1=$(fact boot1 model_sha256); m2=$(fact boot2 model_sha256)
-[ -n "$m1" ] && [ "$m1" = "$m2" ]; result model-survives-reboot $? "boot1 '$m1', boot2 '$m2'"
+result model-survives-reboot "$(status_of test -n "$m1" -a "$m1" = "$m2")" "boot1 '$m1', boot2 '$m2'"
 h1=$(fact boot1 hostname); h2=$(fact boot2 hostname)
-[ -n "$h1" ] && [ "$h1" = "$h2" ]; result hostname-kept-across-reboot $? "boot1 '$h1', boot2 '$h2'"
+result hostname-kept-across-reboot "$(status_of test -n "$h1" -a "$h1" = "$h2")" "boot1 '$h1', boot2 '$h2'"
 for b in boot1 boot2; do
     us=$(fact $b lineside_active_monotonic_us)
     echo "boot-to-ready $b: $(awk -v u="${us:-0}" 'BEGIN { printf "%.1f", u / 1e6 }') s after kernel start (READY=1; systemd: $(fact $b userspace))"

@@ -15,6 +15,10 @@ install -m 0755 "$stage/image/lineside-firstboot.sh" /usr/local/sbin/lineside-fi
 install -m 0644 "$stage/image/lineside-firstboot.service" /etc/systemd/system/lineside-firstboot.service
 systemctl enable lineside-firstboot.service
 
+# systemd-firstboot would stop the first boot at a prompt on the console (locale, time zone, root
+# password): a board has nobody there. The first boot is lineside-firstboot's.
+systemctl mask systemd-firstboot.service
+
 # 3. File systems, host name, console.
 cat > /etc/fstab <<FSTAB
 # <file system>   <mount point>   <type>  <options>          <dump>  <pass>
@@ -35,7 +39,7 @@ sed -i -e 's|^#\?ROOTPART=.*|ROOTPART=LABEL=RASPIROOT|' -e 's|^#\?CONSOLES=.*|CO
 grep -q '^ROOTPART=LABEL=RASPIROOT' /etc/default/raspi-firmware || echo 'ROOTPART=LABEL=RASPIROOT' >> /etc/default/raspi-firmware
 grep -q '^CONSOLES=' /etc/default/raspi-firmware || echo 'CONSOLES="tty0 ttyS1,115200"' >> /etc/default/raspi-firmware
 DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware
-say "boot partition: $(ls /boot/firmware | tr '\n' ' ')"
+say "boot partition: $(find /boot/firmware -mindepth 1 -printf '%f ')"
 say "cmdline.txt: $(cat /boot/firmware/cmdline.txt)"
 
 # 5. Leave no build state: machine-id is made on first boot, apt lists are fetched on the board.

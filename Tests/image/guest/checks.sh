@@ -28,7 +28,7 @@ count_highs() {
     done
     echo "$n"
 }
-outputs_safe() { [ "$(sim_value $LS_REJECT)$(sim_value $LS_PASS)$(sim_value $LS_STATUS)" = 000 ]; }
+outputs_safe() { [ "$(sim_value "$LS_REJECT")$(sim_value "$LS_PASS")$(sim_value "$LS_STATUS")" = 000 ]; }
 
 check service-becomes-active wait_until 3000 service_ready
 fact lineside_active_monotonic_us "$(prop ActiveEnterTimestampMonotonic)"
@@ -92,12 +92,12 @@ if [ "$BOOT" = boot1 ]; then
 
     # --- calibration by a long press, model on disk ---------------------------------------------
     check state-no-model-before-calibration wait_until 300 is_state no-model
-    line_used $LS_BUTTON && pass service-holds-button-line || fail service-holds-button-line "button line not requested"
-    sim_press $LS_BUTTON; sleep 2.5; sim_release $LS_BUTTON
+    if line_used "$LS_BUTTON"; then pass service-holds-button-line; else fail service-holds-button-line "button line not requested"; fi
+    sim_press "$LS_BUTTON"; sleep 2.5; sim_release "$LS_BUTTON"
     check long-press-starts-calibration wait_until 100 is_state calibrating
     # part-present mode: calibration frames are the frames of triggered parts.
     n=0
-    while is_state calibrating && [ $n -lt 80 ]; do pulse $LS_TRIGGER; sleep 0.6; n=$((n + 1)); done
+    while is_state calibrating && [ $n -lt 80 ]; do pulse "$LS_TRIGGER"; sleep 0.6; n=$((n + 1)); done
     note "calibration: $n trigger pulses"
     check calibration-ends-inspecting wait_until 3000 is_state inspecting
     assert_eq calibrations-counted 1 "$(counter calibrations)"
@@ -109,7 +109,7 @@ if [ "$BOOT" = boot1 ]; then
     # --- part-present trigger: one verdict per edge; rejects on the defective view --------------
     sleep 6   # the calibration's last triggered parts reach the ejector (delay_ms 4000)
     i0=$(counter inspected); p0=$(counter passes); r0=$(counter rejects); f0=$(counter fail_safe)
-    for _ in 1 2 3; do pulse $LS_TRIGGER; sleep 1.5; done
+    for _ in 1 2 3; do pulse "$LS_TRIGGER"; sleep 1.5; done
     wait_until 200 counter_at_least inspected $((i0 + 3))
     sleep 5
     i1=$(counter inspected); p1=$(counter passes); r1=$(counter rejects); f1=$(counter fail_safe)
@@ -119,9 +119,9 @@ if [ "$BOOT" = boot1 ]; then
     assert_eq trigger-good-view-no-reject 0 $((r1 - r0))
     v4l2-ctl -d /dev/video0 -c test_pattern=6 2>/dev/null || v4l2-ctl -d /dev/video0 -c test_pattern=1
     sleep 1
-    count_highs $LS_REJECT 14 > /tmp/highs &
+    count_highs "$LS_REJECT" 14 > /tmp/highs &
     HPID=$!
-    for _ in 1 2 3; do pulse $LS_TRIGGER; sleep 1.5; done
+    for _ in 1 2 3; do pulse "$LS_TRIGGER"; sleep 1.5; done
     wait $HPID
     i2=$(counter inspected); p2=$(counter passes); r2=$(counter rejects); f2=$(counter fail_safe)
     note "defective view, 3 edges: inspected +$((i2 - i1)), passes +$((p2 - p1)), rejects +$((r2 - r1)), fail_safe +$((f2 - f1)), reject pulses seen $(cat /tmp/highs)"
@@ -163,12 +163,12 @@ else
     note "ExecStopPost: $(sed -n '/Watchdog timeout/,$p' /tmp/journal-watchdog.txt | grep -F '(safe)' | head -4 | cut -c1-160 | tr '\n' '|')"
 
     # --- systemctl stop leaves the outputs safe --------------------------------------------------
-    check status-light-on-while-inspecting wait_until 100 sh -c "[ \"\$(cat $(sim_line_dir $LS_STATUS)/value)\" = 1 ]"
+    check status-light-on-while-inspecting wait_until 100 sh -c "[ \"\$(cat $(sim_line_dir "$LS_STATUS")/value)\" = 1 ]"
     systemctl stop lineside.service
     assert_eq stop-inactive inactive "$(prop ActiveState)"
     assert_eq stop-result-success success "$(prop Result)"
     check outputs-safe-after-stop outputs_safe
-    if line_used $LS_REJECT; then fail lines-released-after-stop "reject line still held"; else pass lines-released-after-stop; fi
+    if line_used "$LS_REJECT"; then fail lines-released-after-stop "reject line still held"; else pass lines-released-after-stop; fi
     prop ExecStopPost > /tmp/execstoppost.txt; artifact execstoppost.txt /tmp/execstoppost.txt
     assert_contains execstoppost-status-0 "status=0/0" "$(cat /tmp/execstoppost.txt)"
     journalctl -b -u lineside -o short-monotonic --no-pager > /tmp/journal-boot2.txt 2>&1

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # variables for the scripts that source this file
 # Sourced by the image test's guest scripts (systemd units in the test overlay, bash, as root).
 # Reuses the rig's helpers (Tests/rig/guest/lib.sh: pass/fail/check/assert_*, note, artifact,
 # sim_value/sim_press/sim_release/line_used, sim_setup, load_vivid) with two changes for a Debian
