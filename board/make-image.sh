@@ -85,12 +85,19 @@ install -m 0755 "$BINARY" "$STAGE/board/lineside"
 cp -r "$BOARD_DIR/image" "$STAGE/image"
 
 # The base root file system (the packages, kernel, initrd, firmware) is cached as a tarball, keyed by
-# the package list, this script and the archive's InRelease files (refreshed daily by private_apt):
+# the package list, the mmdebstrap call, the initramfs settings and the archive's InRelease files
+# (refreshed daily by private_apt):
 # a warm build only re-runs the customization (seconds) instead of mmdebstrap (minutes, most of it
 # mkinitramfs under emulation). update-initramfs is diverted while the packages are installed (each
 # package with an initramfs hook would rebuild the initrd again) and run once at the end.
 private_apt_cache bookworm arm64 policy > /dev/null
-KEY=$({ printf '%s\n' "${PACKAGES[@]}"; cat "$0"; cat "$RIG_CACHE"/apt/bookworm-arm64/lists/*InRelease; } | sha256sum | cut -c1-16)
+base_inputs() {  # what the base depends on: packages, the mmdebstrap call, initramfs settings, the archive
+    printf '%s\n' "${PACKAGES[@]}"
+    sed -n '/^    mmdebstrap --mode=root/,/^        bookworm /p' "$BOARD_DIR/make-image.sh"
+    cat "$BOARD_DIR/image/initramfs-modules.conf" "$BOARD_DIR/image/initramfs-hook"
+    cat "$RIG_CACHE"/apt/bookworm-arm64/lists/*InRelease
+}
+KEY=$(base_inputs | sha256sum | cut -c1-16)
 BASE="$CACHE/base-$KEY.tar"
 T1=$(date +%s)
 if [ ! -f "$BASE" ]; then

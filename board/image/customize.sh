@@ -34,10 +34,13 @@ mkdir -p /var/log/journal
 
 # 4. The Raspberry Pi boot partition: raspi-firmware's hook writes config.txt and cmdline.txt from
 #    /etc/default/raspi-firmware; in a chroot it cannot guess the root device or the consoles.
+# CMA=0: no cma= on the command line (the hook adds cma=64M unless it runs on a Pi 4, and says
+# that setting renders a Pi 4 unbootable).
 sed -i -e 's|^#\?ROOTPART=.*|ROOTPART=LABEL=RASPIROOT|' -e 's|^#\?CONSOLES=.*|CONSOLES="tty0 ttyS1,115200"|' \
-    /etc/default/raspi-firmware
+    -e 's|^#\?CMA=.*|CMA=0|' /etc/default/raspi-firmware
 grep -q '^ROOTPART=LABEL=RASPIROOT' /etc/default/raspi-firmware || echo 'ROOTPART=LABEL=RASPIROOT' >> /etc/default/raspi-firmware
 grep -q '^CONSOLES=' /etc/default/raspi-firmware || echo 'CONSOLES="tty0 ttyS1,115200"' >> /etc/default/raspi-firmware
+grep -q '^CMA=0' /etc/default/raspi-firmware || echo 'CMA=0' >> /etc/default/raspi-firmware
 DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware
 say "boot partition: $(find /boot/firmware -mindepth 1 -printf '%f ')"
 say "cmdline.txt: $(cat /boot/firmware/cmdline.txt)"

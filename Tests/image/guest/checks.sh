@@ -20,20 +20,24 @@ pulse() { sim_press "$1"; sleep 0.1; sim_release "$1"; }
 counter_at_least() { [ "$(counter "$1")" -ge "$2" ] 2>/dev/null; }
 is_state() { [ "$(state)" = "$1" ]; }
 service_ready() { [ "$(prop ActiveState)" = active ] && [ "$(prop SubState)" = running ] && [ -s /run/lineside/status ]; }
-# count_highs K SECONDS: rising transitions of output K seen by polling gpio-sim for SECONDS.
+# count_highs K SECONDS: rising transitions of output K seen by polling gpio-sim for SECONDS, with
+# shell builtins only (read from sysfs, read -t on an idle fifo as the 10 ms sleep): a fork costs
+# tens of milliseconds in this emulated guest, enough to miss a pulse.
 count_highs() {
-    local k=$1 end=$(( $(date +%s) + $2 )) last=0 v n=0
-    while [ "$(date +%s)" -lt "$end" ]; do
-        v=$(sim_value "$k"); [ "$v" = 1 ] && [ "$last" = 0 ] && n=$((n + 1)); last=$v; sleep 0.02
+    local f end last=0 v n=0
+    f="$(sim_line_dir "$1")/value"; end=$((SECONDS + $2))
+    rm -f /tmp/tick; mkfifo /tmp/tick; exec 9<>/tmp/tick
+    while [ "$SECONDS" -lt "$end" ]; do
+        read -r v < "$f"; if [ "$v" = 1 ] && [ "$last" = 0 ]; then n=$((n + 1)); fi; last=$v
+        read -r -t 0.01 -u 9 _ || true
     done
+    exec 9<&-
     echo "$n"
 }
 outputs_safe() { [ "$(sim_value "$LS_REJECT")$(sim_value "$LS_PASS")$(sim_value "$LS_STATUS")" = 000 ]; }
 
 check service-becomes-active wait_until 3000 service_ready
 fact lineside_active_monotonic_us "$(prop ActiveEnterTimestampMonotonic)"
-fact userspace "$(systemd-analyze time 2>/dev/null | head -1 | tr -s ' ')"
-note "$(systemd-analyze time 2>/dev/null | head -1)"
 PID=$(main_pid)
 
 if [ "$BOOT" = boot1 ]; then
@@ -49,7 +53,7 @@ if [ "$BOOT" = boot1 ]; then
     dsize=$(cat "/sys/class/block/$disk/size")
     note "root $rootdev on $disk: partition ends at sector $pend of $dsize; df: $(df -h / | tail -1 | tr -s ' ')"
     check root-partition-grown-to-disk-end test $((dsize - pend)) -lt 4096
-    check root-fs-grown sh -c "[ \$(df -B1M --output=size / | tail -1) -gt $(( (pend / 2048) * 90 / 100 )) ]"
+    check root-fs-grown sh -c "[ \$(df -B1M --output=size / | tail -1) -gt $(( (pend / 2048) * 80 / 100 )) ]"
     check boot-partition-mounted-vfat sh -c 'findmnt -n -o FSTYPE /boot/firmware | grep -qx vfat'
     check boot-partition-has-pi4-firmware test -s /boot/firmware/start4.elf -a -s /boot/firmware/fixup4.dat -a -s /boot/firmware/bcm2711-rpi-4-b.dtb
     kernel=$(sed -n 's/^kernel=//p' /boot/firmware/config.txt); initrd=$(sed -n 's/^initramfs \([^ ]*\).*/\1/p' /boot/firmware/config.txt)
@@ -109,7 +113,7 @@ if [ "$BOOT" = boot1 ]; then
     # --- part-present trigger: one verdict per edge; rejects on the defective view --------------
     sleep 6   # the calibration's last triggered parts reach the ejector (delay_ms 4000)
     i0=$(counter inspected); p0=$(counter passes); r0=$(counter rejects); f0=$(counter fail_safe)
-    for _ in 1 2 3; do pulse "$LS_TRIGGER"; sleep 1.5; done
+    for _ in 1 2 3; do pulse "$LS_TRIGGER"; sleep 2; done
     wait_until 200 counter_at_least inspected $((i0 + 3))
     sleep 5
     i1=$(counter inspected); p1=$(counter passes); r1=$(counter rejects); f1=$(counter fail_safe)
@@ -119,9 +123,9 @@ if [ "$BOOT" = boot1 ]; then
     assert_eq trigger-good-view-no-reject 0 $((r1 - r0))
     v4l2-ctl -d /dev/video0 -c test_pattern=6 2>/dev/null || v4l2-ctl -d /dev/video0 -c test_pattern=1
     sleep 1
-    count_highs "$LS_REJECT" 14 > /tmp/highs &
+    count_highs "$LS_REJECT" 16 > /tmp/highs &
     HPID=$!
-    for _ in 1 2 3; do pulse "$LS_TRIGGER"; sleep 1.5; done
+    for _ in 1 2 3; do pulse "$LS_TRIGGER"; sleep 2; done
     wait $HPID
     i2=$(counter inspected); p2=$(counter passes); r2=$(counter rejects); f2=$(counter fail_safe)
     note "defective view, 3 edges: inspected +$((i2 - i1)), passes +$((p2 - p1)), rejects +$((r2 - r1)), fail_safe +$((f2 - f1)), reject pulses seen $(cat /tmp/highs)"
@@ -133,6 +137,7 @@ if [ "$BOOT" = boot1 ]; then
     lineside status > /tmp/status-trigger.txt 2>&1; artifact status-trigger.txt /tmp/status-trigger.txt
     journalctl -b -u lineside -o short-monotonic --no-pager > /tmp/journal-boot1.txt 2>&1
     artifact journal-boot1.txt /tmp/journal-boot1.txt
+    fact userspace "$(systemd-analyze time 2>&1 | head -1 | tr -s ' ')"
     rig_end
     systemctl reboot
 else
@@ -170,9 +175,10 @@ else
     check outputs-safe-after-stop outputs_safe
     if line_used "$LS_REJECT"; then fail lines-released-after-stop "reject line still held"; else pass lines-released-after-stop; fi
     prop ExecStopPost > /tmp/execstoppost.txt; artifact execstoppost.txt /tmp/execstoppost.txt
-    assert_contains execstoppost-status-0 "status=0/0" "$(cat /tmp/execstoppost.txt)"
+    assert_contains execstoppost-exit-status-0 "code=exited ; status=0 }" "$(cat /tmp/execstoppost.txt)"
     journalctl -b -u lineside -o short-monotonic --no-pager > /tmp/journal-boot2.txt 2>&1
     artifact journal-boot2.txt /tmp/journal-boot2.txt
+    fact userspace "$(systemd-analyze time 2>&1 | head -1 | tr -s ' ')"
     rig_end
     systemctl poweroff
 fi
