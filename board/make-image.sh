@@ -199,7 +199,7 @@ log "image $IMG: $(( $(stat -c %s "$IMG") / 1024 / 1024 )) MiB ($(du -m "$IMG" |
 # --- 3. compressed copy, bmap, checksums ----------------------------------------------------------
 if [ "$COMPRESS" = 1 ]; then
     bmaptool -q create -o "$IMG.bmap" "$IMG"
-    nice xz -T2 -6 -k -f "$IMG"
+    nice xz -T2 -3 -k -f "$IMG"      # -6 takes about 4x longer here for 5 % less
 fi
 T4=$(date +%s)
 (cd "$OUT" && sha256sum "$NAME".img* "$NAME.manifest" > "$NAME.sha256")

@@ -111,11 +111,11 @@ if [ "$BOOT" = boot1 ]; then
     lineside status > /tmp/status-boot1.txt 2>&1; artifact status-boot1.txt /tmp/status-boot1.txt
 
     # --- part-present trigger: one verdict per edge; rejects on the defective view --------------
-    sleep 6   # the calibration's last triggered parts reach the ejector (delay_ms 4000)
+    sleep 10  # the calibration's last triggered parts reach the ejector (delay_ms 8000)
     i0=$(counter inspected); p0=$(counter passes); r0=$(counter rejects); f0=$(counter fail_safe)
-    for _ in 1 2 3; do pulse "$LS_TRIGGER"; sleep 2; done
+    for _ in 1 2 3; do pulse "$LS_TRIGGER"; sleep 5; done
     wait_until 200 counter_at_least inspected $((i0 + 3))
-    sleep 5
+    sleep 9
     i1=$(counter inspected); p1=$(counter passes); r1=$(counter rejects); f1=$(counter fail_safe)
     note "good view, 3 edges: inspected +$((i1 - i0)), passes +$((p1 - p0)), rejects +$((r1 - r0)), fail_safe +$((f1 - f0)), last score $(counter last_score)"
     assert_eq trigger-good-view-3-edges-3-verdicts 3 $((i1 - i0))
@@ -123,9 +123,9 @@ if [ "$BOOT" = boot1 ]; then
     assert_eq trigger-good-view-no-reject 0 $((r1 - r0))
     v4l2-ctl -d /dev/video0 -c test_pattern=6 2>/dev/null || v4l2-ctl -d /dev/video0 -c test_pattern=1
     sleep 1
-    count_highs "$LS_REJECT" 16 > /tmp/highs &
+    count_highs "$LS_REJECT" 26 > /tmp/highs &
     HPID=$!
-    for _ in 1 2 3; do pulse "$LS_TRIGGER"; sleep 2; done
+    for _ in 1 2 3; do pulse "$LS_TRIGGER"; sleep 5; done
     wait $HPID
     i2=$(counter inspected); p2=$(counter passes); r2=$(counter rejects); f2=$(counter fail_safe)
     note "defective view, 3 edges: inspected +$((i2 - i1)), passes +$((p2 - p1)), rejects +$((r2 - r1)), fail_safe +$((f2 - f1)), reject pulses seen $(cat /tmp/highs)"
@@ -137,7 +137,7 @@ if [ "$BOOT" = boot1 ]; then
     lineside status > /tmp/status-trigger.txt 2>&1; artifact status-trigger.txt /tmp/status-trigger.txt
     journalctl -b -u lineside -o short-monotonic --no-pager > /tmp/journal-boot1.txt 2>&1
     artifact journal-boot1.txt /tmp/journal-boot1.txt
-    fact userspace "$(systemd-analyze time 2>&1 | head -1 | tr -s ' ')"
+    fact userspace_start_us "$(systemctl show -P UserspaceTimestampMonotonic)"
     rig_end
     systemctl reboot
 else
@@ -178,7 +178,7 @@ else
     assert_contains execstoppost-exit-status-0 "code=exited ; status=0 }" "$(cat /tmp/execstoppost.txt)"
     journalctl -b -u lineside -o short-monotonic --no-pager > /tmp/journal-boot2.txt 2>&1
     artifact journal-boot2.txt /tmp/journal-boot2.txt
-    fact userspace "$(systemd-analyze time 2>&1 | head -1 | tr -s ' ')"
+    fact userspace_start_us "$(systemctl show -P UserspaceTimestampMonotonic)"
     rig_end
     systemctl poweroff
 fi
