@@ -199,7 +199,8 @@ log "image $IMG: $(( $(stat -c %s "$IMG") / 1024 / 1024 )) MiB ($(du -m "$IMG" |
 # --- 3. compressed copy, bmap, checksums ----------------------------------------------------------
 if [ "$COMPRESS" = 1 ]; then
     bmaptool -q create -o "$IMG.bmap" "$IMG"
-    nice xz -T2 -3 -k -f "$IMG"      # -6 takes about 4x longer here for 5 % less
+    # -3: 312 s, 175 MiB here; -6: 462 s, 156 MiB (2 shared cores)
+    nice xz -T2 -3 -k -f "$IMG"
 fi
 T4=$(date +%s)
 (cd "$OUT" && sha256sum "$NAME".img* "$NAME.manifest" > "$NAME.sha256")
