@@ -72,12 +72,17 @@ install -m 0644 "$here/README.md" "$here/gpio.md" /usr/local/share/doc/lineside/
 
 say "udev rule for /dev/gpiochip*"
 install -m 0644 "$here/99-lineside-gpio.rules" /etc/udev/rules.d/99-lineside-gpio.rules
-udevadm control --reload
-udevadm trigger --subsystem-match=gpio --action=change || true
+# In a chroot (board/make-image.sh runs this script in the image being built) no udevd runs: the
+# rule applies from the next boot.
+if udevadm control --reload 2>/dev/null; then
+  udevadm trigger --subsystem-match=gpio --action=change || true
+else
+  say "udev is not running (a chroot?): the rule applies from the next boot"
+fi
 
 say "systemd unit lineside.service"
 install -m 0644 "$here/lineside.service" /etc/systemd/system/lineside.service
-systemctl daemon-reload
+systemctl daemon-reload 2>/dev/null || say "systemd is not running (a chroot?): the unit is enabled for the next boot"
 systemctl enable lineside.service
 
 if /usr/local/bin/lineside check-config --config /etc/lineside/lineside.conf >/dev/null; then
