@@ -104,12 +104,13 @@ final class InspectionLoop {
             switch core.settings.trigger {
             case .freeRun:
                 push(core.handleFrame(frame.image, captureNs: frame.timestampNanoseconds, sequence: frame.sequence,
-                                      nowNs: { self.clock.nowNs }))
+                                      nowNs: { self.clock.nowNs }, register: push))
             case .partPresent:
                 // The first frame exposed after a part-present edge shows that part.
                 if let edge = pendingTriggers.first, edge <= frame.timestampNanoseconds {
                     pendingTriggers.removeFirst()
-                    push(core.handleFrame(frame.image, captureNs: edge, sequence: frame.sequence, nowNs: { self.clock.nowNs }))
+                    push(core.handleFrame(frame.image, captureNs: edge, sequence: frame.sequence, nowNs: { self.clock.nowNs },
+                                          register: push))
                 }
             }
         }

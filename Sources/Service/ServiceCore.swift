@@ -68,11 +68,19 @@ public final class ServiceCore {
 
     /// A frame that stands for one part, captured at `captureNs`: registers the part with the line
     /// I/O and resolves its verdict. `nowNs` is read after the inspection, for the latency.
-    public func handleFrame(_ image: Image, captureNs: UInt64, sequence: UInt32 = 0, nowNs: () -> UInt64) -> [LineIOCommand] {
+    ///
+    /// `register` receives the part's registration before the inspection starts, so the line I/O
+    /// knows the part while it is being inspected: a verdict that comes after the part's pulse
+    /// start is then left to the fail-safe policy at the right time, never pulsed late. (Without
+    /// it the registration leads the returned commands.)
+    public func handleFrame(_ image: Image, captureNs: UInt64, sequence: UInt32 = 0, nowNs: () -> UInt64,
+                            register: (([LineIOCommand]) -> Void)? = nil) -> [LineIOCommand] {
         counters.frames += 1
         let part = PartID(rawValue: nextPart)
         nextPart += 1
-        var commands: [LineIOCommand] = [.register(part, captureNs: captureNs, rejectLine: Self.rejectLine)]
+        let registration: [LineIOCommand] = [.register(part, captureNs: captureNs, rejectLine: Self.rejectLine)]
+        var commands: [LineIOCommand] = []
+        if let register { register(registration) } else { commands = registration }
         let verdict: Verdict
         var score: Float? = nil
         switch state {
