@@ -164,12 +164,13 @@ MANIFEST="$OUT/$NAME.manifest"
     echo "# kernel: $(ls "$ROOT/lib/modules")"
     echo "# suite: bookworm (main, non-free-firmware), SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH"
     echo "# package version architecture"
+    # shellcheck disable=SC2016  # dpkg-query's format, not shell variables
     chroot "$ROOT" dpkg-query -W -f '${Package} ${Version} ${Architecture}\n' | LC_ALL=C sort
 } > "$MANIFEST"
 install -D -m 0644 "$MANIFEST" "$ROOT/usr/local/share/lineside/image-manifest.txt"
 
 # --- 2. partitions ------------------------------------------------------------------------------
-[ -f "$ROOT/boot/firmware/config.txt" ] && [ -f "$ROOT/boot/firmware/cmdline.txt" ] \
+{ [ -f "$ROOT/boot/firmware/config.txt" ] && [ -f "$ROOT/boot/firmware/cmdline.txt" ]; } \
     || die "raspi-firmware did not write /boot/firmware/config.txt and cmdline.txt"
 BOOT_START_MIB=4; BOOT_MIB=256
 BOOT="$WORK/boot.vfat"; ROOTFS="$WORK/root.ext4"
