@@ -27,12 +27,12 @@ public struct ModelFile: Sendable {
         }
     }
 
-    /// The range a fitted threshold can lie in for `d` dimensions: image scores are maxima of
-    /// Mahalanobis distances, which for good parts sit near sqrt(d); a threshold far below that
-    /// rejects every part, one far above passes every defect.
-    public static func plausibleThresholds(dimensions d: Int) -> ClosedRange<Float> {
-        let root = Float(d).squareRoot()
-        return (0.5 * root)...(100 * root)
+    /// The thresholds a fit can have written, from the good scores it recorded: at least the highest
+    /// held-out (or in-sample) score, at most 10 x (the largest margin) the highest recorded score.
+    /// A perfectly still scene gives tiny scores and a tiny threshold, which is fine; a threshold
+    /// under the good parts' scores or far above them is no fit's.
+    public static func plausibleThresholds(recordedMaximum: Float) -> ClosedRange<Float> {
+        recordedMaximum...(recordedMaximum * 10 * 1.001)
     }
 
     public var data: PadimModelData
@@ -95,12 +95,19 @@ public struct ModelFile: Sendable {
         guard (height * width) % PatchGeometry.lanes == 0 else {
             throw bad("grid \(height)x\(width) is not a multiple of \(PatchGeometry.lanes) patches")
         }
-        let plausible = ModelFile.plausibleThresholds(dimensions: d)
-        guard let threshold = Float(meta["threshold"] ?? ""), threshold.isFinite, plausible.contains(threshold) else {
-            throw bad("threshold \((meta["threshold"] ?? "missing").prefix(40)) is not one a fit of \(d) dimensions gives (\(plausible.lowerBound)...\(plausible.upperBound))")
+        guard let threshold = Float(meta["threshold"] ?? ""), threshold.isFinite, threshold > 0 else {
+            throw bad("threshold \((meta["threshold"] ?? "missing").prefix(40)) is not a positive number")
         }
-        if let highestGood = ModelFile.recordedMaximum(meta["holdout_scores"]), threshold < highestGood {
-            throw bad("threshold \(threshold) is below the highest good score the fit recorded (\(highestGood))")
+        let recorded = [ModelFile.recordedMaximum(meta["holdout_scores"]), meta["insample_max"].flatMap { Float($0) }]
+            .compactMap { $0 }.filter { $0.isFinite && $0 >= 0 }
+        guard let highestGood = recorded.max() else {
+            throw bad("no recorded good-part scores (holdout_scores): not a model a fit wrote")
+        }
+        let plausible = ModelFile.plausibleThresholds(recordedMaximum: highestGood)
+        guard plausible.contains(threshold) else {
+            throw bad(threshold < highestGood
+                      ? "threshold \(threshold) is below the highest good score the fit recorded (\(highestGood))"
+                      : "threshold \(threshold) is more than 10 x the highest good score the fit recorded (\(highestGood))")
         }
         let geometry = PatchGeometry(gridHeight: height, gridWidth: width, dimensions: d)
         let mean: [UInt16], factor: [UInt16], channels: [Int32]

@@ -15,7 +15,7 @@ import SafeTensors
             f.withUnsafeBufferPointer { acc.add($0) }
         }
         return ModelFile(data: try acc.finish(), channels: [2, 7, 9], backboneIdentity: "abc123", threshold: 4.5,
-                         facts: ["image_count": "5"])
+                         facts: ["image_count": "5", "holdout_scores": "min 1 median 2 max 4.0 mean 2"])
     }
 
     @Test func roundTripKeepsEverything() throws {
@@ -106,12 +106,18 @@ import SafeTensors
     }
 
     @Test func thresholdsNoFitGivesAreRefused() throws {
-        for threshold in ["1e-45", "0", "-3", "nan", "inf", "1e30", ""] {
+        for threshold in ["1e-45", "0", "-3", "nan", "inf", "1e30", "", "3.9", "40.1"] {
             #expect(refusal(try forged { meta, _, _ in meta["threshold"] = threshold }) != nil, "threshold \(threshold)")
         }
         let below = refusal(try forged { meta, _, _ in meta["holdout_scores"] = "min 1 median 2 max 5.0 mean 2" })
         #expect(below?.contains("below the highest good score") == true)
         #expect(refusal(try forged { meta, _, _ in meta["holdout_scores"] = "min 1 median 2 max 4.0 mean 2" }) == nil)
+        #expect(refusal(try forged { meta, _, _ in meta["holdout_scores"] = nil })?.contains("no recorded good-part scores") == true)
+        // A still scene: tiny good scores, tiny threshold, a valid model.
+        #expect(refusal(try forged { meta, _, _ in
+            meta["holdout_scores"] = "min 0.1 median 0.15 max 0.17 mean 0.15"
+            meta["threshold"] = "0.18755913"
+        }) == nil)
     }
 
     @Test func aBackboneFileIsNotAModel() throws {

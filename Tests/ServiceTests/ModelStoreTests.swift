@@ -18,7 +18,7 @@ import Testing
             features.withUnsafeBufferPointer { accumulator.add($0) }
         }
         return ModelFile(data: try accumulator.finish(), channels: [1, 4, 9], backboneIdentity: "test-backbone",
-                         threshold: threshold, facts: [:])
+                         threshold: threshold, facts: ["holdout_scores": "min 1 median 2 max 3.0 mean 2"])
     }
 
     func threshold(at path: String) -> Float? {
