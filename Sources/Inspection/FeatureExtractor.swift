@@ -17,8 +17,8 @@ public final class FeatureExtractor {
 
     /// The PaDiM grid is the finest tap's grid (56x56 at 224 input, stride 4).
     public init(backbone: Int8Backbone, channels: [Int]) {
-        let finest = backbone.graph.tensors[backbone.graph.taps[0].tensor]!
-        geometry = PatchGeometry(gridHeight: finest.height, gridWidth: finest.width, dimensions: channels.count)
+        let grid = Self.grid(backbone)
+        geometry = PatchGeometry(gridHeight: grid.height, gridWidth: grid.width, dimensions: channels.count)
         self.backbone = backbone
         self.channels = channels
         gatherer = PatchFeatureGatherer(geometry: geometry, mapChannels: backbone.graph.taps.map(\.channels), selected: channels)
@@ -27,6 +27,12 @@ public final class FeatureExtractor {
             QuantizedMap(values: tap.values, height: tap.info.height, width: tap.info.width, channels: tap.info.channels,
                          scale: tap.info.quantization.scale, zeroPoint: tap.info.quantization.zeroPoint)
         }
+    }
+
+    /// The PaDiM grid of `backbone`: its finest tap's height and width.
+    static func grid(_ backbone: Int8Backbone) -> (height: Int, width: Int) {
+        let finest = backbone.graph.tensors[backbone.graph.taps[0].tensor]!
+        return (finest.height, finest.width)
     }
 
     /// Total channels over all taps (176 for the Lite0 cut: 24 + 40 + 112).
@@ -53,8 +59,8 @@ public final class FeatureExtractor {
 extension ModelFile.Expectation {
     /// What a model for `backbone` must be: its identity, the finest tap's grid, all its channels.
     public init(_ backbone: Int8Backbone) {
-        let finest = backbone.graph.tensors[backbone.graph.taps[0].tensor]!
-        self.init(identity: backbone.identity, gridHeight: finest.height, gridWidth: finest.width,
+        let grid = FeatureExtractor.grid(backbone)
+        self.init(identity: backbone.identity, gridHeight: grid.height, gridWidth: grid.width,
                   totalChannels: FeatureExtractor.totalChannels(backbone))
     }
 }

@@ -63,14 +63,8 @@ public enum FileIO {
     public static func writeAtomically(_ bytes: [UInt8], to path: String, keepPrevious: String? = nil,
                                        failing injected: SaveStep? = nil) throws(FileError) {
         let (directoryPath, name) = split(path)
-        for target in [path, keepPrevious].compactMap({ $0 }) {
-            if let kind = FileKind.ofLink(target), kind != .regular {
-                throw FileError(path: target, operation: "replace (\(kind), not a regular file)", errno: kind.notRegularErrno)
-            }
-        }
-        guard FileKind.of(directoryPath) == .directory else {
-            throw FileError(path: directoryPath, operation: "write into (no such directory)", errno: .noSuchFileOrDirectory)
-        }
+        try checkWritable(path)
+        if let keepPrevious { try checkWritable(keepPrevious) }
         removeStaleTemporaries(in: directoryPath, prefix: "." + name + ".tmp-")
         if let keepPrevious {
             let (previousDirectory, previousName) = split(keepPrevious)

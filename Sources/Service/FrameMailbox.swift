@@ -72,7 +72,7 @@ public final class FrameMailbox: Sendable {
     /// The oldest frame waiting, if any.
     public func take() -> CapturedImage? {
         let frame = frames.withLock { $0.isEmpty ? nil : $0.removeFirst() }
-        if frame != nil { room.signal() }
+        if frame != nil, pacing == .backPressure { room.signal() }
         return frame
     }
 
