@@ -179,7 +179,14 @@ final class PublisherWorker {
                     if connected { sendWindow(client) }
                     try client.loop(timeoutMs: connected && cursor < queue.count && inFlight.count < MQTTPublisher.window ? 0 : 5)
                 } catch {
-                    lost("\(error)", now: clock.nowNs)
+                    if !connected, let code = client.connack, code != 0 {
+                        refused(code, now: clock.nowNs)
+                    } else if !connected {
+                        problem("cannot connect to the broker \(settings.host):\(settings.port): \(error)\(settings.caFile != nil ? " (TLS: is ca_file the CA that signed the broker's certificate?)" : ""); inspection goes on, messages wait in \(settings.queueFolder), retrying with backoff")
+                        dropConnection(now: clock.nowNs)
+                    } else {
+                        lost("\(error)", now: clock.nowNs)
+                    }
                     continue
                 }
                 if !connected {
@@ -187,8 +194,7 @@ final class PublisherWorker {
                         if code == 0 {
                             connectedNow()
                         } else {
-                            problem("broker \(settings.host):\(settings.port) refused the connection: \(MQTTClient.connackText(code)) (check [mqtt] username, password and client_id); inspection goes on, messages wait in \(settings.queueFolder)")
-                            dropConnection(now: clock.nowNs)
+                            refused(code, now: clock.nowNs)
                         }
                     } else if clock.nowNs &- connectStartedNs > Self.connackTimeoutNs {
                         problem("broker \(settings.host):\(settings.port) did not answer the connection in 10 s; messages wait in \(settings.queueFolder)")
@@ -309,6 +315,11 @@ final class PublisherWorker {
             count += 1
         }
         if count > 0 { publisher.update { $0.acknowledged += count } }
+    }
+
+    private func refused(_ code: Int32, now: UInt64) {
+        problem("broker \(settings.host):\(settings.port) refused the connection: \(MQTTClient.connackText(code)) (check [mqtt] username, password and client_id); inspection goes on, messages wait in \(settings.queueFolder)")
+        dropConnection(now: now)
     }
 
     private func lost(_ reason: String, now: UInt64) {

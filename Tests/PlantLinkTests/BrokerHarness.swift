@@ -18,8 +18,20 @@ final class Child {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
+        // The child starts with no blocked signals and default handlers (the test process may block
+        // SIGTERM, and a spawned process inherits the mask).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t(), defaults = sigset_t()
+        sigemptyset(&empty)
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var child = pid_t()
-        let status = posix_spawn(&child, path, &actions, nil, argv, environ)
+        let status = posix_spawn(&child, path, &actions, &attributes, argv, environ)
         guard status == 0 else { throw HarnessError("cannot start \(path): \(String(cString: strerror(status)))") }
         pid = child
     }
@@ -74,6 +86,7 @@ final class Broker {
     let port: Int
     var child: Child?
     var configuration: String { folder + "/mosquitto.conf" }
+    var log: String { (try? FileIO.read(folder + "/broker.log")).map { String(decoding: $0, as: UTF8.self) } ?? "" }
 
     /// `extra` lines go into the listener's configuration (password_file, TLS files).
     init(folder: String, port: Int? = nil, extra: [String] = [], anonymous: Bool = true) throws {
@@ -139,10 +152,12 @@ final class Subscriber {
 
     init(broker: Broker, topic: String, id: String, extra: [String] = []) throws {
         child = try Child(Broker.subscribe, ["-h", "127.0.0.1", "-p", String(broker.port), "-t", topic, "-q", "1", "-c", "-i", id,
-                                             "-v", "-d"] + extra,
+                                             "-v"] + extra,
                           output: broker.folder + "/sub-\(id).out")
+        // The broker's log says when the subscription is in place (mosquitto_sub's own debug
+        // output is block-buffered in a file).
         let deadline = SystemClock.shared.nowNs &+ 10_000_000_000
-        while SystemClock.shared.nowNs < deadline, !child.text.contains("SUBACK") {
+        while SystemClock.shared.nowNs < deadline, !broker.log.contains("Received SUBSCRIBE from \(id)") {
             SystemClock.shared.sleep(for: .milliseconds(20))
         }
     }
@@ -167,7 +182,9 @@ final class Subscriber {
         return got
     }
 
-    func stop() { child.signal(SIGTERM); child.wait(timeout: .seconds(5)) }
+    func stop() {
+        child.signal(SIGTERM); child.wait(timeout: .seconds(5))
+    }
 }
 
 /// What a run of part messages looked like at the subscriber.
