@@ -1,7 +1,7 @@
 extension ConfigSchema {
     static let mqttKeys: [ConfigKeySpec] = [
-        ConfigKeySpec("mqtt", "host", .string, example: .string("broker.plant.local"),
-                      doc: "Broker host name or address; omit for no plant link."),
+        ConfigKeySpec("mqtt", "host", .string, requirement: "required", example: .string("broker.plant.local"),
+                      doc: "Broker host name or address (the [mqtt] section turns the plant link on; without it there is none)."),
         ConfigKeySpec("mqtt", "port", .integer(1...65_535), default: .integer(1883),
                       doc: "Broker port (8883 is the usual one with TLS)."),
         ConfigKeySpec("mqtt", "station", .string, default: .string("line1"),
@@ -73,8 +73,11 @@ enum MQTTNames {
 
 extension ConfigurationBuilder {
     func mqttSettings() throws(ConfigError) -> MQTTSettings? {
+        guard sections["mqtt"] != nil else { return nil }
         let mqtt = section("mqtt")
-        guard let host = mqtt.optionalString("host") else { return nil }
+        guard let host = mqtt.optionalString("host") else {
+            throw fail(mqtt.line, .missingKey(key: "host", section: "[mqtt]", reason: "required: the broker the plant link publishes to"))
+        }
         func invalid(_ key: String, _ text: String) -> ConfigError {
             fail(mqtt.line(of: key), .invalid("[mqtt] \(key) \(text)"))
         }

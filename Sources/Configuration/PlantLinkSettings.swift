@@ -1,5 +1,5 @@
 /// [mqtt]: the plant link (results, status and events to an MQTT broker through libmosquitto).
-/// Absent `host`: no plant link. Every default is in `ConfigSchema`.
+/// No [mqtt] section: no plant link. Every default is in `ConfigSchema`.
 public struct MQTTSettings: Sendable, Equatable {
     public var host: String
     public var port: Int

@@ -9,7 +9,9 @@ final class MQTTClient {
     struct Failure: Error, CustomStringConvertible {
         let operation: String
         let code: Int32
-        var description: String { "\(operation): \(String(cString: ls_mqtt_error_text(code)))" }
+        var description: String { "\(operation): \(reason)" }
+        /// libmosquitto's text for the code alone (the same whichever call met the problem).
+        var reason: String { String(cString: ls_mqtt_error_text(code)) }
     }
 
     init(clientID: String) throws(Failure) {

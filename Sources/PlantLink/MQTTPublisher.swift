@@ -182,8 +182,7 @@ final class PublisherWorker {
                     if !connected, let code = client.connack, code != 0 {
                         refused(code, now: clock.nowNs)
                     } else if !connected {
-                        problem("cannot connect to the broker \(settings.host):\(settings.port): \(error)\(settings.caFile != nil ? " (TLS: is ca_file the CA that signed the broker's certificate?)" : ""); inspection goes on, messages wait in \(settings.queueFolder), retrying with backoff")
-                        dropConnection(now: clock.nowNs)
+                        cannotConnect(error, now: clock.nowNs)
                     } else {
                         lost("\(error)", now: clock.nowNs)
                     }
@@ -270,8 +269,7 @@ final class PublisherWorker {
             self.client = client
             connectStartedNs = now
         } catch {
-            problem("cannot reach the broker: \(error); messages wait in \(settings.queueFolder), retrying with backoff")
-            scheduleRetry(now: now)
+            cannotConnect(error, now: now)
         }
     }
 
@@ -317,6 +315,13 @@ final class PublisherWorker {
         if count > 0 { publisher.update { $0.acknowledged += count } }
     }
 
+    /// Set-up, TCP or TLS failure before the broker accepted the connection: one line per distinct cause.
+    private func cannotConnect(_ error: MQTTClient.Failure, now: UInt64) {
+        let tlsHint = settings.caFile != nil && error.reason.contains("TLS") ? " (is ca_file the CA that signed the broker's certificate, and cert_file/key_file a pair?)" : ""
+        problem("cannot connect to the broker \(settings.host):\(settings.port): \(error.reason)\(tlsHint); inspection goes on, messages wait in \(settings.queueFolder), retrying with backoff")
+        dropConnection(now: now)
+    }
+
     private func refused(_ code: Int32, now: UInt64) {
         problem("broker \(settings.host):\(settings.port) refused the connection: \(MQTTClient.connackText(code)) (check [mqtt] username, password and client_id); inspection goes on, messages wait in \(settings.queueFolder)")
         dropConnection(now: now)
@@ -328,6 +333,7 @@ final class PublisherWorker {
     }
 
     private func dropConnection(now: UInt64) {
+        guard client != nil || connected else { scheduleRetry(now: now); return }
         client = nil  // deinit: disconnect and destroy; unacknowledged messages are sent again
         connected = false
         inFlight = [:]

@@ -18,9 +18,8 @@ final class CollectingLog: LogHandler, @unchecked Sendable {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-             function: String, line: UInt) {
-        lines.withLock { $0.append("\(level) \(message)") }
+    func log(event: LogEvent) {
+        lines.withLock { $0.append("\(event.level) \(event.message)") }
     }
     var logger: Logger { Logger(label: "test") { _ in self } }
 }
@@ -224,6 +223,7 @@ func probePath() -> String {
         wrong.stop()
         let lines = log.lines.withLock { $0 }.filter { $0.contains("mqtt:") }
         print("PlantLinkTests TLS with the wrong CA: \(lines)")
+        #expect(lines.filter { $0.hasPrefix("error") }.count == 1)
         #expect(wrong.currentFigures.connections == 0)
         #expect(wrong.currentFigures.queued == 1)
     }
