@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Capture", dependencies: ["Imaging", "CV4L2Types", "Platform", system], swiftSettings: optimizedAlways),
         .target(name: "LineIO", dependencies: ["Platform", system]),
         .target(name: "Configuration", dependencies: ["Capture", "LineIO", "Padim", "Imaging", "Platform"]),
-        .target(name: "DemoScene", dependencies: ["Imaging", "Capture", "Platform"]),
+        .target(name: "DemoScene", dependencies: ["Imaging", "Capture", "Platform"], swiftSettings: optimizedAlways),
         .target(name: "Drift", dependencies: ["Configuration", "Imaging"]),
 
         // Adapters: C libraries and hardware behind the pure modules' protocols, and their fakes.

@@ -75,3 +75,15 @@ public struct DriftSettings: Sendable, Equatable {
         self.contrastBand = contrastBand
     }
 }
+
+extension LinesideConfiguration {
+    /// One line for `check-config`: where results go, and the drift watch.
+    var plantLinkSummary: String {
+        let drift = service.drift
+        let driftText = drift.enabled
+            ? "drift watch: median of \(drift.window) good parts vs the first \(drift.referenceParts), warn at \(drift.scoreFraction) of the way to the threshold or brightness +-\(drift.brightnessBand)"
+            : "drift watch off"
+        guard let mqtt = service.mqtt else { return "plant link: none; " + driftText }
+        return "plant link: mqtt \(mqtt.host):\(mqtt.port)\(mqtt.caFile != nil ? " TLS" : "") as \(mqtt.clientID) under \(mqtt.topicPrefix)/, QoS \(mqtt.qos), queue \(mqtt.queueFolder); " + driftText
+    }
+}

@@ -160,6 +160,14 @@ public struct DriftReading: Sendable, Equatable {
     /// Which measures are past their limits ("score", "brightness", "contrast").
     public var reasons: [String]
 
+    public init(scoreProgress: Double, brightnessRatio: Double, contrastRatio: Double, medianScore: Double, reasons: [String]) {
+        self.scoreProgress = scoreProgress
+        self.brightnessRatio = brightnessRatio
+        self.contrastRatio = contrastRatio
+        self.medianScore = medianScore
+        self.reasons = reasons
+    }
+
     public var text: String {
         func f(_ x: Double) -> String { String(Double(Int((x * 1000).rounded())) / 1000) }
         return "median score \(f(medianScore)) (\(f(scoreProgress * 100))% of the way to the threshold), brightness x\(f(brightnessRatio)), contrast x\(f(contrastRatio))"

@@ -52,10 +52,17 @@ final class EventLog: ResultSink, Sendable {
     }
 
     /// The image with every pixel scaled by `factor` (the line's light dimmed).
-    static func dimmed(_ image: Image, by factor: Double) -> Image {
-        var copy = image
-        for i in copy.pixels.indices { copy.pixels[i] = UInt8(min(255, (Double(copy.pixels[i]) * factor).rounded())) }
-        return copy
+    static func dimmed(_ image: Image, by factor: Double) -> Image { image.lit(by: factor) }
+
+    /// A line of figures in the test output and in $TMPDIR/plantlink-figures.log at once (the test
+    /// runner's stdout is block-buffered in a file).
+    static func report(_ text: String) {
+        print(text)
+        let bytes = Array((text + "\n").utf8)
+        let fd = open("/tmp/plantlink-figures.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
     }
 
     static func inspect(_ core: ServiceCore, _ image: Image, sequence: Int) -> (verdict: Verdict, ns: UInt64) {
@@ -80,10 +87,11 @@ final class EventLog: ResultSink, Sendable {
             let (verdict, _) = Self.inspect(core, Self.dimmed(Self.renderer.render(index: 10_000 + part), by: factor), sequence: part)
             if warningPart == nil, core.driftStatus.warning { warningPart = part }
             if verdict == .reject { firstFalseReject = part }
+            if part % 500 == 499 { Self.report("dimming: \(part + 1) parts, light x\(factor), warning at \(warningPart.map(String.init) ?? "-"), reading \(core.driftStatus.reading?.text ?? "-")") }
             part += 1
         }
         let driftEvent = events.events.withLock { $0 }.first { $0.name == "drift" }
-        print("PlantLinkTests drift (dimming 1%/100 parts): warning at part \(warningPart.map(String.init) ?? "none") (light x\(warningPart.map { 1 - 0.01 * Double($0 / 100) } ?? 0)), first false reject at part \(firstFalseReject.map(String.init) ?? "none") (light x\(firstFalseReject.map { 1 - 0.01 * Double($0 / 100) } ?? 0)); reading at the warning: \(driftEvent.map { "\($0)" } ?? "-"); threshold \(core.threshold ?? 0)")
+        Self.report("PlantLinkTests drift (dimming 1%/100 parts): warning at part \(warningPart.map(String.init) ?? "none") (light x\(warningPart.map { 1 - 0.01 * Double($0 / 100) } ?? 0)), first false reject at part \(firstFalseReject.map(String.init) ?? "none") (light x\(firstFalseReject.map { 1 - 0.01 * Double($0 / 100) } ?? 0)); reading at the warning: \(driftEvent.map { "\($0)" } ?? "-"); threshold \(core.threshold ?? 0)")
         let warned = try #require(warningPart)
         #expect(firstFalseReject.map { warned < $0 } ?? true)
         #expect(driftEvent != nil)
@@ -115,14 +123,15 @@ final class EventLog: ResultSink, Sendable {
             if part < 5000 { without.append(ns) } else { with.append(ns) }
             if core.driftStatus.warning { warnings += 1 }
             if verdict == .reject { falseRejects += 1 }
+            if part % 1000 == 999 { Self.report("steady: \(part + 1) parts, warnings \(warnings), false rejects \(falseRejects)") }
         }
         let parts = subscriber.waitFor(5000, suffix: "/part", timeout: .seconds(60))
         publisher?.stop()
         _ = events
         let delivery = Delivery(parts, expected: Array(5000..<10_000))
         func ms(_ x: UInt64) -> String { String(Double(x / 1000) / 1000) }
-        print("PlantLinkTests steady 10,000 parts: drift warnings on \(warnings) parts, false rejects \(falseRejects); last reading \(core.driftStatus.reading?.text ?? "-")")
-        print("PlantLinkTests inspection latency (handleFrame, one run): without MQTT p50 \(ms(percentile(without, 0.5))) ms p99 \(ms(percentile(without, 0.99))) ms; with MQTT p50 \(ms(percentile(with, 0.5))) ms p99 \(ms(percentile(with, 0.99))) ms; MQTT delivery \(delivery)")
+        Self.report("PlantLinkTests steady 10,000 parts: drift warnings on \(warnings) parts, false rejects \(falseRejects); last reading \(core.driftStatus.reading?.text ?? "-")")
+        Self.report("PlantLinkTests inspection latency (handleFrame, one run): without MQTT p50 \(ms(percentile(without, 0.5))) ms p99 \(ms(percentile(without, 0.99))) ms; with MQTT p50 \(ms(percentile(with, 0.5))) ms p99 \(ms(percentile(with, 0.99))) ms; MQTT delivery \(delivery)")
         #expect(warnings == 0)
         #expect(delivery.lost == 0 && delivery.inOrder)
     }
