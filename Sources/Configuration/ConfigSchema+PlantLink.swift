@@ -45,7 +45,7 @@ extension ConfigSchema {
                       doc: "Good parts in the rolling window compared with the reference."),
         ConfigKeySpec("drift", "score_fraction", .float(0.05...0.95), default: .float(0.5),
                       doc: "Warn when the window's median score has moved this fraction of the way from the reference median to the threshold."),
-        ConfigKeySpec("drift", "brightness_band", .float(0.005...0.5), default: .float(0.05),
+        ConfigKeySpec("drift", "brightness_band", .float(0.005...0.5), default: .float(0.02),
                       doc: "Warn when the window's mean brightness leaves reference x (1 +- band)."),
         ConfigKeySpec("drift", "contrast_band", .float(0.01...1), default: .float(0.15),
                       doc: "Warn when the window's mean contrast (standard deviation of the grey level) leaves reference x (1 +- band)."),

@@ -66,7 +66,7 @@ public struct DriftSettings: Sendable, Equatable {
     public var contrastBand: Double
 
     public init(enabled: Bool = true, referenceParts: Int = 100, window: Int = 100, scoreFraction: Double = 0.5,
-                brightnessBand: Double = 0.05, contrastBand: Double = 0.15) {
+                brightnessBand: Double = 0.02, contrastBand: Double = 0.15) {
         self.enabled = enabled
         self.referenceParts = referenceParts
         self.window = window

@@ -90,7 +90,7 @@ import Testing
             }
         }
         #expect(messages[0].1["verdict"]?.stringValue == "fail-safe")
-        #expect(messages[0].1["capture_time"]?.stringValue == "2026-12-01T06:13:20.000Z")
+        #expect(messages[0].1["capture_time"]?.stringValue == "2026-11-30T00:53:20.000Z")
         #expect(messages[2].1["event"]?.stringValue == "drift")
     }
 }
