@@ -69,8 +69,12 @@ final class DiskQueue {
         return folder + "/" + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".msg"
     }
 
+    /// How many of the oldest messages the last `append` removed beyond the bounds.
+    private(set) var droppedByLastAppend = 0
+
     /// Appends a message; removes the oldest beyond the bounds. Returns its sequence number.
     func append(topic: String, payload: (UInt64) -> [UInt8]) throws(FileError) -> UInt64 {
+        droppedByLastAppend = 0
         let seq = nextSeq
         nextSeq += 1
         var bytes = Array(topic.utf8)
@@ -84,6 +88,7 @@ final class DiskQueue {
         while count > maxMessages || (totalBytes > maxBytes && count > 1) {
             removeFirst()
             dropped += 1
+            droppedByLastAppend += 1
         }
         return seq
     }

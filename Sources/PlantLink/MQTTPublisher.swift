@@ -154,6 +154,7 @@ final class PublisherWorker {
     private var lastDropLogNs: UInt64 = 0
     private var writeFailureLogged = false
     static let connackTimeoutNs: UInt64 = 10_000_000_000
+    private lazy var modelHistory = ModelHistory(path: settings.queueFolder + "/models")
 
     init(publisher: MQTTPublisher, queue: DiskQueue) {
         self.publisher = publisher
@@ -239,7 +240,12 @@ final class PublisherWorker {
                     }
                 case .event(let event, let ms):
                     _ = try queue.append(topic: topics.event) { Array(PlantMessages.event(event, ms: ms, station: station, seq: $0).serialized.utf8) }
+                    noteDrops()
+                    if let rollback = modelHistory.note(event) {
+                        _ = try queue.append(topic: topics.event) { Array(PlantMessages.event(rollback, ms: ms, station: station, seq: $0).serialized.utf8) }
+                    }
                 }
+                noteDrops()
                 writeFailureLogged = false
             } catch {
                 handoffDropped += 1
@@ -247,8 +253,6 @@ final class PublisherWorker {
                 writeFailureLogged = true
             }
         }
-        // Messages dropped beyond the bound can have been in flight: the cursor counts from the head.
-        cursor = min(cursor, queue.count)
         let totalDropped = queue.dropped + handoffDropped
         let now = SystemClock.shared.nowNs
         if totalDropped > loggedDrops, now &- lastDropLogNs > 60_000_000_000 || loggedDrops == 0 {
@@ -256,6 +260,12 @@ final class PublisherWorker {
             loggedDrops = totalDropped
             lastDropLogNs = now
         }
+    }
+
+    /// The oldest messages dropped beyond the bounds may have been sent already: the cursor counts
+    /// sent messages from the head of the queue.
+    private func noteDrops() {
+        cursor = max(0, cursor - queue.droppedByLastAppend)
     }
 
     private func startConnection(now: UInt64) {

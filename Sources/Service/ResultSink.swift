@@ -39,8 +39,8 @@ public enum ServiceEvent: Sendable, Equatable {
     case calibrationStarted(frames: Int)
     case calibrationFinished(outcome: String, modelID: String?, threshold: Float?)
     case modelSwapped(modelID: String, threshold: Float)
-    /// `lineside rollback` runs with the service stopped: the rolled-back model shows up as the
-    /// model loaded at the next start, with this event when its id is the previous model's.
+    /// `lineside rollback` runs with the service stopped: the plant link reports this event after
+    /// `modelLoaded` at the next start when the loaded model is the one used before the current one.
     case rollback(modelID: String)
     case fault(reason: String)
     case faultCleared(state: String)

@@ -124,7 +124,8 @@ enum DemoCommand {
         var pressed = false, released = false, inspecting = false
         var shownMode: StatusMode? = nil
         let patterns: [StatusMode: String] = [.ready: "steady on (ready)", .noModel: "slow blink (no model yet)",
-                                              .calibrating: "fast blink (calibrating)", .fault: "double blink (fault)", .off: "off"]
+                                              .calibrating: "fast blink (calibrating)", .fault: "double blink (fault)", .off: "off",
+                                              .drift: "on, 200 ms off every 2 s (drift warning)"]
         environment.onTurn = { core, now in
             if core.state.statusMode != shownMode {
                 shownMode = core.state.statusMode

@@ -152,3 +152,23 @@ import Testing
         }
     }
 }
+
+@Suite struct ModelHistoryTests {
+    @Test func aModelLoadedAtStartThatWasThePreviousOneIsARollback() throws {
+        let folder = try temporaryFolder("models")
+        defer { Directory.removeTree(folder) }
+        let a = "00000000000000aa", b = "00000000000000bb"
+        var history = ModelHistory(path: folder + "/models")
+        #expect(history.note(.modelLoaded(modelID: a, threshold: 1)) == nil)
+        #expect(history.note(.modelSwapped(modelID: b, threshold: 1)) == nil)
+        // A restart with the same model is not a rollback; after `lineside rollback` it is.
+        var restarted = ModelHistory(path: folder + "/models")
+        #expect(restarted.note(.modelLoaded(modelID: b, threshold: 1)) == nil)
+        var rolledBack = ModelHistory(path: folder + "/models")
+        #expect(rolledBack.note(.modelLoaded(modelID: a, threshold: 1)) == .rollback(modelID: a))
+        // Garbage in the file is ignored.
+        try FileIO.writeAtomically(Array("x\u{7}\n../../\n".utf8), to: folder + "/models")
+        var damaged = ModelHistory(path: folder + "/models")
+        #expect(damaged.note(.modelLoaded(modelID: a, threshold: 1)) == nil)
+    }
+}
