@@ -3,11 +3,12 @@
 // The firmware modules import no Foundation; C libraries come from Debian bookworm packages.
 //
 // Targets are declared in layer order; each layer uses only the ones above it:
-//   C shims       CXNNPACK CPNG CJPEG CBackboneWeights CPadimKernels CV4L2Types CV4L2 CGPIOD CMemory
+//   C shims       CXNNPACK CPNG CJPEG CBackboneWeights CPadimKernels CV4L2Types CV4L2 CGPIOD CMemory CMosquitto
 //   platform      Platform (files, JSON, SHA-256, threads, EINTR, the clock), PlatformFakes (virtual clock)
-//   pure logic    Imaging Padim SafeTensors Capture LineIO Configuration DemoScene
+//   pure logic    Imaging Padim SafeTensors Capture LineIO Configuration DemoScene Drift
 //   adapters      ImageCodec Backbone Inspection CaptureV4L2 LineIOGPIOD CaptureFakes LineIOFakes
 //   service       Service
+//   plant link    PlantLink (MQTT through libmosquitto, on-disk queue, publisher thread)
 //   executable    lineside
 import PackageDescription
 
@@ -38,6 +39,7 @@ let package = Package(
         .target(name: "CV4L2", dependencies: ["CV4L2Types"], linkerSettings: [.linkedLibrary("v4l2")]),
         .target(name: "CGPIOD", linkerSettings: [.linkedLibrary("gpiod")]),
         .target(name: "CMemory"),
+        .target(name: "CMosquitto", linkerSettings: [.linkedLibrary("mosquitto")]),
 
         // The platform layer under every module, and its fakes.
         .target(name: "Platform", dependencies: ["CMemory", system]),
@@ -50,7 +52,8 @@ let package = Package(
         .target(name: "Capture", dependencies: ["Imaging", "CV4L2Types", "Platform", system], swiftSettings: optimizedAlways),
         .target(name: "LineIO", dependencies: ["Platform", system]),
         .target(name: "Configuration", dependencies: ["Capture", "LineIO", "Padim", "Imaging", "Platform"]),
-        .target(name: "DemoScene", dependencies: ["Imaging", "Capture", "Platform"]),
+        .target(name: "DemoScene", dependencies: ["Imaging", "Capture", "Platform"], swiftSettings: optimizedAlways),
+        .target(name: "Drift", dependencies: ["Configuration", "Imaging"]),
 
         // Adapters: C libraries and hardware behind the pure modules' protocols, and their fakes.
         .target(name: "ImageCodec", dependencies: ["Imaging", "CPNG", "CJPEG", "Platform"]),
@@ -63,13 +66,20 @@ let package = Package(
 
         // The service: states, on-site calibration, the threaded runner, status.
         .target(name: "Service", dependencies: ["Inspection", "Backbone", "Capture", "LineIO", "Configuration", "Imaging",
-                                                "Padim", "Platform", logging, system]),
+                                                "Padim", "Platform", "Drift", logging, system]),
+
+        // The plant link: results, status and events over MQTT (libmosquitto) with an on-disk queue.
+        .target(name: "PlantLink", dependencies: ["CMosquitto", "Service", "Drift", "Configuration", "LineIO", "Platform",
+                                                  logging, system]),
 
         // The executable: one file per command.
         .executableTarget(name: "lineside", dependencies: ["Service", "Inspection", "Backbone", "Padim", "Imaging", "ImageCodec",
                                                            "Configuration", "SafeTensors", "DemoScene", "Capture", "CaptureV4L2", "CaptureFakes",
                                                            "LineIO", "LineIOGPIOD", "LineIOFakes", "Platform",
-                                                           logging]),
+                                                           "PlantLink", logging]),
+        // A small process for the plant link's restart tests (kill -9 with messages queued).
+        .executableTarget(name: "plantlink-probe", dependencies: ["PlantLink", "Service", "Configuration", "LineIO", "Platform", logging],
+                          path: "Tests/PlantLinkProbe"),
 
         // Tests, one target per module.
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformFakes", system]),
@@ -84,5 +94,8 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Capture", "LineIO", "Imaging", "Platform"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "Configuration", "Inspection", "Padim", "LineIOFakes", "CaptureFakes", "DemoScene",
                                                          "ImageCodec", "Imaging", "Capture", "LineIO", "Platform", "PlatformFakes", logging]),
+        .testTarget(name: "PlantLinkTests", dependencies: ["PlantLink", "Drift", "Service", "Configuration", "Inspection", "Padim",
+                                                           "DemoScene", "Imaging", "LineIO", "LineIOFakes", "Capture", "Platform", "PlatformFakes",
+                                                           logging, system]),
     ]
 )

@@ -4,7 +4,7 @@
 # and the Python packages the tools use from the Python package registry.
 set -euo pipefail
 
-debian_packages=(libxnnpack-dev libpthreadpool-dev libv4l-dev libgpiod-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev)
+debian_packages=(libxnnpack-dev libpthreadpool-dev libv4l-dev libgpiod-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev libmosquitto-dev mosquitto mosquitto-clients openssl)
 python_modules=(numpy:numpy PIL:pillow scipy:scipy pytest:pytest)
 
 sudo_cmd=()

@@ -28,6 +28,10 @@ public enum ConfigSchema {
         ConfigSectionSpec(name: "part_trigger", repeated: false,
                           doc: "Optional input: the part-present sensor; its active edge starts a capture (needs [service] trigger = \"part-present\")."),
         ConfigSectionSpec(name: "service", repeated: false, doc: "The running service: triggering, status file, logging."),
+        ConfigSectionSpec(name: "mqtt", repeated: false,
+                          doc: "The plant link: every part, the status and events as JSON (board/mqtt-schema.json) to an MQTT broker through libmosquitto; off without host."),
+        ConfigSectionSpec(name: "drift", repeated: false,
+                          doc: "Drift watch on good parts: the median score and the region's brightness and contrast against a reference (board/README.md, Drift watch)."),
     ]
 
     public static let keys: [ConfigKeySpec] = cameraKeys + replayKeys + modelKeys + calibrationKeys + lineKeys
@@ -35,7 +39,7 @@ public enum ConfigSchema {
         + outputLineKeys("fail_light", offset: 22) + outputLineKeys("status_light", offset: 23)
         + inputLineKeys("button", offset: 24, activeLow: true, bias: "pull-up")
         + inputLineKeys("part_trigger", offset: 25, activeLow: false, bias: "pull-down")
-        + serviceKeys
+        + serviceKeys + mqttKeys + driftKeys
 
     public static let pixelFormats = ["YUYV", "GREY", "RGB3", "MJPG"]
     public static let biases = ["pull-up", "pull-down", "disable", "as-is"]

@@ -128,11 +128,14 @@ struct ConfigurationBuilder {
     /// [model], [calibration] and [service] without the checks that need other sections.
     func serviceSections() throws(ConfigError) -> ServiceSettings {
         let service = section("service")
-        return ServiceSettings(model: try modelSettings(), calibration: calibrationSettings(),
-                               trigger: ServiceSettings.Trigger(rawValue: service.string("trigger")) ?? .freeRun,
-                               statusFile: service.string("status_file"),
-                               statusInterval: service.milliseconds("status_interval_ms"),
-                               logLevel: ServiceSettings.LogLevel(rawValue: service.string("log_level")) ?? .info)
+        var settings = ServiceSettings(model: try modelSettings(), calibration: calibrationSettings(),
+                                       trigger: ServiceSettings.Trigger(rawValue: service.string("trigger")) ?? .freeRun,
+                                       statusFile: service.string("status_file"),
+                                       statusInterval: service.milliseconds("status_interval_ms"),
+                                       logLevel: ServiceSettings.LogLevel(rawValue: service.string("log_level")) ?? .info)
+        settings.mqtt = try mqttSettings()
+        settings.drift = driftSettings()
+        return settings
     }
 
     /// A file with no sections: every key at its default.

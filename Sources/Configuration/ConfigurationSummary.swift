@@ -35,6 +35,7 @@ extension LinesideConfiguration {
         for (name, input) in inputs { lines.append("\(name): " + (input.map(Self.describe) ?? "none")) }
         lines.append("fail-safe: \(self.lines.failSafe == .pass ? "pass" : "reject"); trigger: \(service.trigger.rawValue); "
                      + "status file \(service.statusFile); log level \(service.logLevel.rawValue)")
+        lines.append(plantLinkSummary)
         return lines
     }
 

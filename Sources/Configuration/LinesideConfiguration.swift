@@ -81,6 +81,10 @@ public struct ServiceSettings: Sendable, Equatable {
     public var statusFile: String
     public var statusInterval: Duration
     public var logLevel: LogLevel
+    /// [mqtt]; nil when the file gives no host (no plant link).
+    public var mqtt: MQTTSettings? = nil
+    /// [drift]
+    public var drift = DriftSettings()
 
     /// Every key of [model], [calibration] and [service] at its schema default.
     public static var defaults: ServiceSettings {

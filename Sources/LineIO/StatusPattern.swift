@@ -8,6 +8,7 @@ import Platform
 /// | `noModel`     | slow blink: 500 ms on, 500 ms off         | 1 s     |
 /// | `calibrating` | fast blink: 125 ms on, 125 ms off         | 250 ms  |
 /// | `fault`       | double blink: 150 on, 150 off, 150 on, 550 off | 1 s |
+/// | `drift`       | on, with a 200 ms off blink every 2 s (inspecting, drift warning) | 2 s |
 /// | `off`         | steady off (stopped, or safe state)       | -       |
 public enum StatusMode: Sendable, Hashable, CaseIterable {
     case ready
@@ -15,6 +16,8 @@ public enum StatusMode: Sendable, Hashable, CaseIterable {
     case calibrating
     case fault
     case off
+    /// Inspecting, with the drift warning on (`DriftWatch`): the parts are still judged.
+    case drift
 
     /// The pattern as on-intervals within one period; nil period means steady.
     var pattern: (periodNs: UInt64, on: [Range<UInt64>])? {
@@ -24,6 +27,7 @@ public enum StatusMode: Sendable, Hashable, CaseIterable {
         case .noModel: return (ms(1000), [0..<ms(500)])
         case .calibrating: return (ms(250), [0..<ms(125)])
         case .fault: return (ms(1000), [0..<ms(150), ms(300)..<ms(450)])
+        case .drift: return (ms(2000), [0..<ms(1800)])
         }
     }
 

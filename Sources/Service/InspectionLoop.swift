@@ -149,7 +149,7 @@ final class InspectionLoop {
         core.noteFrames(captured: mailbox.capturedCount, dropped: mailbox.droppedCount)
         let counters = core.counters
         let camera = cameraFigures()
-        return StatusReport(state: stopped ? "stopped" : core.state.name,
+        var report = StatusReport(state: stopped ? "stopped" : core.state.name,
                             detail: stopped ? "stopped (was \(core.state))" : core.state.description, counters: counters,
                             latencyP50Ms: core.latency.quantile(0.5).map { Double($0) / 1e6 },
                             latencyP99Ms: core.latency.quantile(0.99).map { Double($0) / 1e6 },
@@ -157,5 +157,7 @@ final class InspectionLoop {
                             threshold: core.threshold, modelPath: core.store.path,
                             uptimeSeconds: Double(now &- startedNs) / 1e9,
                             cameraReconnects: camera.reconnects, cameraFailures: camera.failures)
+        (report.driftWarning, report.driftReading) = (core.driftStatus.warning, core.driftStatus.reading?.text)
+        return report
     }
 }

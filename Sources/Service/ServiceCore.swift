@@ -5,7 +5,7 @@ import Imaging
 import Inspection
 import LineIO
 import Logging
-import Platform
+import Drift
 import Platform
 
 /// The service's decisions, single-threaded and clock-agnostic: what to do with each frame, each
@@ -34,11 +34,18 @@ public final class ServiceCore {
     /// them; the service leaves it nil (one log line per event that matters, not per part).
     /// The second argument is the frame's sequence number from its source.
     public var partObserver: ((PartID, UInt32, Float?, Verdict) -> Void)?
+    /// The plant link (MQTT): part records and events; nil without one.
+    public var resultSink: (any ResultSink)?
+    /// Drift watch on good parts (ServiceCore+PlantLink.swift).
+    var drift: DriftWatch
+    /// The model in use, for part records and events.
+    public internal(set) var modelID: String?
 
     public init(backbone: Int8Backbone, settings: ServiceSettings, logger: Logger) {
         self.backbone = backbone
         self.settings = settings
         self.logger = logger
+        drift = DriftWatch(settings: settings.drift, threshold: 0)
         store = ModelStore(path: settings.model.path, previousPath: settings.model.previousPath)
     }
 
@@ -50,6 +57,7 @@ public final class ServiceCore {
         case .model(let model):
             do {
                 inspector = try Inspector(backbone: backbone, model: model)
+                modelInstalled(model, swapped: false)
                 logger.info("model loaded", metadata: ["path": "\(store.path)", "threshold": "\(model.threshold)",
                                                        "images": "\(model.facts["image_count"] ?? "?")"])
                 return transition(to: .inspecting)
@@ -78,6 +86,7 @@ public final class ServiceCore {
         counters.frames += 1
         let part = PartID(rawValue: nextPart)
         nextPart += 1
+        let stateBefore = state
         let registration: [LineIOCommand] = [.register(part, captureNs: captureNs, rejectLine: Self.rejectLine)]
         var commands: [LineIOCommand] = []
         if let register { register(registration) } else { commands = registration }
@@ -106,6 +115,8 @@ public final class ServiceCore {
         }
         commands.append(.resolve(part, verdict))
         partObserver?(part, sequence, score, verdict)
+        commands += reportPart(part, sequence: sequence, captureNs: captureNs, image: image, score: score, verdict: verdict,
+                               stateBefore: stateBefore, nowNs: nowNs())
         return commands
     }
 
@@ -170,6 +181,7 @@ public final class ServiceCore {
         }
         if case .fault = state {} else { resumeState = state }
         logger.notice("calibration started: present \(settings.calibration.frames) good parts")
+        resultSink?.event(.calibrationStarted(frames: settings.calibration.frames), atNs: SystemClock.shared.nowNs)
         return transition(to: .calibrating(captured: 0, target: settings.calibration.frames))
     }
 
@@ -178,6 +190,7 @@ public final class ServiceCore {
         calibration = nil
         ProcessMemory.trim()
         logger.notice("calibration cancelled; the model in use is unchanged")
+        resultSink?.event(.calibrationFinished(outcome: "cancelled", modelID: modelID, threshold: threshold), atNs: SystemClock.shared.nowNs)
         return transition(to: inspector != nil ? .inspecting : resumeState)
     }
 
@@ -236,6 +249,8 @@ public final class ServiceCore {
 
     private func failCalibration(_ reason: String) -> [LineIOCommand] {
         logger.error("calibration failed, model unchanged: \(reason)")
+        resultSink?.event(.calibrationFinished(outcome: "failed: \(reason)", modelID: modelID, threshold: threshold),
+                          atNs: SystemClock.shared.nowNs)
         calibration = nil
         ProcessMemory.trim()
         return transition(to: inspector != nil ? .inspecting : resumeState)
@@ -251,15 +266,18 @@ public final class ServiceCore {
             return failCalibration("\(error)")
         }
         counters.calibrations += 1
+        modelInstalled(model, swapped: true)
+        resultSink?.event(.calibrationFinished(outcome: "saved", modelID: modelID, threshold: model.threshold), atNs: SystemClock.shared.nowNs)
         logger.notice("new model saved and in use", metadata: ["path": "\(store.path)", "threshold": "\(model.threshold)",
                                                              "rule": "\(model.facts["threshold_rule"] ?? "")"])
         return transition(to: .inspecting)
     }
 
     private func transition(to next: ServiceState) -> [LineIOCommand] {
-        let changed = next.statusMode != state.statusMode
+        let changed = statusMode(for: next) != statusMode(for: state)
+        noteTransition(from: state, to: next)
         state = next
         logger.info("state \(next)")
-        return changed ? [.setStatus(next.statusMode)] : []
+        return changed ? [.setStatus(statusMode(for: next))] : []
     }
 }

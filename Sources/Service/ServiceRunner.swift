@@ -108,7 +108,8 @@ public struct ServiceRunner {
 
         let loop = InspectionLoop(core: core, inbox: inbox, mailbox: mailbox, clock: clock, logger: logger,
                                   maximumFrames: env.maximumFrames, onTurn: env.onTurn)
-        loop.publish = statusWriter.publish
+        let sink = core.resultSink
+        loop.publish = { report in statusWriter.publish(report); sink?.status(report) }
         loop.cameraFigures = cameraFigures.read
         loop.push(core.start())
         notifier.notify("READY=1\nSTATUS=\(core.state)")

@@ -19,6 +19,9 @@ public struct StatusReport: Sendable, Equatable {
     public var cameraReconnects: UInt64
     /// Frame timeouts and source errors since the start.
     public var cameraFailures: UInt64
+    /// The drift watch (StatusReport+Drift.swift): warning on, and its last reading as text.
+    public var driftWarning = false
+    public var driftReading: String?
 
     public init(state: String, detail: String, counters: ServiceCounters, latencyP50Ms: Double?, latencyP99Ms: Double?,
                 framesPerSecond: Double, cameraFramesPerSecond: Double = 0, threshold: Float?, modelPath: String,
@@ -50,6 +53,7 @@ public struct StatusReport: Sendable, Equatable {
             "fps": .number(framesPerSecond), "camera_fps": .number(cameraFramesPerSecond), "threshold": n(threshold.map(Double.init)),
             "model": .string(modelPath), "uptime_s": .number(uptimeSeconds), "camera_reconnects": u(cameraReconnects),
             "camera_failures": u(cameraFailures),
+            "drift": .object(["warning": .bool(driftWarning), "reading": driftReading.map { .string($0) } ?? .null]),
         ])
     }
 
@@ -67,6 +71,8 @@ public struct StatusReport: Sendable, Equatable {
                   threshold: json["threshold"]?.doubleValue.map(Float.init),
                   modelPath: json["model"]?.stringValue ?? "", uptimeSeconds: json["uptime_s"]?.doubleValue ?? 0,
                   cameraReconnects: u("camera_reconnects"), cameraFailures: u("camera_failures"))
+        driftWarning = json["drift"]?["warning"]?.boolValue ?? false
+        driftReading = json["drift"]?["reading"]?.stringValue
     }
 
     public func write(to path: String) throws(FileError) {
@@ -97,6 +103,7 @@ public struct StatusReport: Sendable, Equatable {
         verdicts     \(c.passes) passed, \(c.rejects) rejected (\(c.failSafe) by the fail-safe policy, \(c.uninspected) without a model)
         latency      p50 \(ms(latencyP50Ms)), p99 \(ms(latencyP99Ms)) (capture to verdict)
         last score   \(c.lastScore)
+        drift        \(driftWarning ? "WARNING: " : "")\(driftReading ?? "no reading yet")
         calibrations \(c.calibrations), camera reconnects \(cameraReconnects), camera failures \(cameraFailures), up \(Int(uptimeSeconds)) s
         """
     }

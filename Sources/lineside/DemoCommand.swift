@@ -8,12 +8,13 @@ import LineIOFakes
 import LineIOGPIOD
 import Logging
 import Platform
+import PlantLink
 import Service
 import Synchronization
 
 enum DemoCommand {
     static let help = """
-    usage: lineside demo [--calibration N] [--parts N] [--fps F] [--threads N]
+    usage: lineside demo [--calibration N] [--parts N] [--fps F] [--threads N] [--mqtt HOST:PORT]
 
     The whole service on a machine with no camera and no GPIO: a stream of generated parts
     (good ones, and ones with a drawn scratch, stain or notch) stands in for the camera, and
@@ -25,10 +26,12 @@ enum DemoCommand {
       --parts N         parts inspected after the fit (default 48; every 4th is defective)
       --fps F           parts per second on the simulated line (default 10)
       --threads N       backbone threads (default 2)
+      --mqtt HOST:PORT  publish every part, the status and events to this MQTT broker (topics
+                        lineside/demo/...); watch with: mosquitto_sub -h HOST -p PORT -t 'lineside/demo/#' -v
     """
 
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, valued: ["calibration", "parts", "fps", "threads"], switches: ["help"])
+        let args = try Arguments(argv, valued: ["calibration", "parts", "fps", "threads", "mqtt"], switches: ["help"])
         if args.has("help") { Console.line(help); return 0 }
         let calibrationParts = try args.int("calibration", default: 60, range: 10...1000)
         let inspectedParts = try args.int("parts", default: 48, range: 1...100_000)
@@ -78,6 +81,17 @@ enum DemoCommand {
         let truth = Mutex<[Int: PartRenderer.Defect]>([:])
         let backbone = try Runtime.backbone(threads: settings.model.threads)
         let core = ServiceCore(backbone: backbone, settings: settings, logger: logger)
+        var plantLink: MQTTPublisher? = nil
+        if let address = args.string("mqtt") {
+            let (host, port) = try PlantLinkSetup.parseAddress(address)
+            var mqtt = MQTTSettings(host: host, port: port, station: "demo", queueFolder: workdir + "/mqtt-queue",
+                                    statusInterval: .seconds(2), reconnectInitial: .milliseconds(200), reconnectMax: .seconds(5))
+            mqtt.clientID = "lineside-demo-\(getpid())"
+            plantLink = try PlantLinkSetup.start(mqtt, logger: logger)
+            core.resultSink = plantLink
+            Console.line("plant link: MQTT to \(host):\(port); watch with: mosquitto_sub -h \(host) -p \(port) -t 'lineside/demo/#' -v")
+        }
+        defer { plantLink?.stop() }
         let tally = Mutex((good: 0, goodRejected: 0, defective: 0, defectiveRejected: 0))
         core.partObserver = { part, sequence, score, verdict in
             let index = Int(sequence)
@@ -110,7 +124,8 @@ enum DemoCommand {
         var pressed = false, released = false, inspecting = false
         var shownMode: StatusMode? = nil
         let patterns: [StatusMode: String] = [.ready: "steady on (ready)", .noModel: "slow blink (no model yet)",
-                                              .calibrating: "fast blink (calibrating)", .fault: "double blink (fault)", .off: "off"]
+                                              .calibrating: "fast blink (calibrating)", .fault: "double blink (fault)", .off: "off",
+                                              .drift: "on, 200 ms off every 2 s (drift warning)"]
         environment.onTurn = { core, now in
             if core.state.statusMode != shownMode {
                 shownMode = core.state.statusMode

@@ -5,6 +5,7 @@ import ImageCodec
 import LineIO
 import LineIOGPIOD
 import Logging
+import PlantLink
 import Service
 
 enum RunCommand {
@@ -34,6 +35,9 @@ enum RunCommand {
         if let parent = directoryOf(settings.statusFile) { try? Directory.create(parent) }
         let backbone = try Runtime.backbone(threads: settings.model.threads)
         let core = ServiceCore(backbone: backbone, settings: settings, logger: logger)
+        let plantLink = try PlantLinkSetup.start(settings.mqtt, logger: logger)
+        core.resultSink = plantLink
+        defer { plantLink?.stop() }
 
         var environment: ServiceRunner.Environment
         switch config.source {
