@@ -15,7 +15,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 binary=${1:-$here/../.build/release/lineside}
-runtime_packages=(libxnnpack0 libpthreadpool0 libv4l-0 libgpiod2 libpng16-16 libjpeg62-turbo zlib1g libmosquitto1)
+runtime_packages=(libxnnpack0 libpthreadpool0 libv4l-0 libgpiod2 libpng16-16 libjpeg62-turbo zlib1g libmosquitto1
+                  libmicrohttpd12 libopencv-core406 libopencv-imgproc406 libopencv-video406)
 
 say() { echo "install: $*"; }
 die() { echo "install: $*" >&2; exit 1; }

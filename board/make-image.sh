@@ -65,6 +65,7 @@ PACKAGES=(systemd systemd-sysv udev dbus kmod procps
           linux-image-arm64 initramfs-tools zstd raspi-firmware
           e2fsprogs dosfstools fdisk cloud-guest-utils
           libxnnpack0 libpthreadpool0 libv4l-0 libgpiod2 libpng16-16 libjpeg62-turbo zlib1g
+          libmosquitto1 libmicrohttpd12 libopencv-core406 libopencv-imgproc406 libopencv-video406
           gpiod v4l-utils)
 CACHE="$RIG_CACHE/image"
 DEBS="$CACHE/debs"

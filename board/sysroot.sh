@@ -11,6 +11,7 @@ source "$(dirname "$0")/lib/common.sh"
 
 PACKAGES=(libc6-dev libstdc++-12-dev libgcc-12-dev linux-libc-dev
           libv4l-dev libgpiod-dev libxnnpack-dev libpthreadpool-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev
+          libmosquitto-dev libmicrohttpd-dev libopencv-core-dev libopencv-imgproc-dev libopencv-video-dev
           v4l-utils gpiod busybox-static)
 ARCH="${1:?usage: sysroot.sh arm64|amd64}"
 case "$ARCH" in arm64) SYSROOT="$RIG_CACHE/aarch64/sysroot";; amd64) SYSROOT="$RIG_CACHE/x86_64/sysroot";;

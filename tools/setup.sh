@@ -4,8 +4,10 @@
 # and the Python packages the tools use from the Python package registry.
 set -euo pipefail
 
-debian_packages=(libxnnpack-dev libpthreadpool-dev libv4l-dev libgpiod-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev libmosquitto-dev mosquitto mosquitto-clients openssl)
-python_modules=(numpy:numpy PIL:pillow scipy:scipy pytest:pytest)
+debian_packages=(libxnnpack-dev libpthreadpool-dev libv4l-dev libgpiod-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev libmosquitto-dev
+                 libmicrohttpd-dev libopencv-core-dev libopencv-imgproc-dev libopencv-video-dev
+                 mosquitto mosquitto-clients openssl chromium chromium-driver)
+python_modules=(numpy:numpy PIL:pillow scipy:scipy pytest:pytest selenium:selenium)
 
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
