@@ -23,6 +23,12 @@ public struct CapturedImage: Sendable {
     public var image: Image
     public var sequence: UInt32
     public var timestampNanoseconds: UInt64
+
+    public init(image: Image, sequence: UInt32, timestampNanoseconds: UInt64) {
+        self.image = image
+        self.sequence = sequence
+        self.timestampNanoseconds = timestampNanoseconds
+    }
 }
 
 extension FrameSource {

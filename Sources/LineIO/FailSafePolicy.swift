@@ -22,6 +22,9 @@ public enum DecisionBasis: Sendable, Hashable {
     case inspectionFailed
     /// No verdict by the pulse start; the fail-safe policy decided.
     case late
+    /// The part was registered after its pulse had to start: it has passed the ejector, so no pulse
+    /// fires for it (a pulse now would hit the part behind it).
+    case registeredTooLate
 }
 
 extension FailSafePolicy {

@@ -123,10 +123,10 @@ public final class LineIOController {
     public func isRejecting(_ index: Int) -> Bool { scheduler.isActive(index) }
 
     /// Registers a captured part (see `RejectScheduler.register`). Refused in the fault state.
-    public func register(_ part: PartID, captureNs: UInt64, rejectLine: Int = 0) throws(LineIOError) {
+    public func register(_ part: PartID, captureNs: UInt64, rejectLine: Int = 0, nowNs: UInt64? = nil) throws(LineIOError) {
         if case .faulted(let cause, _, _) = state { throw .faulted(cause: cause.description) }
         if state == .stopped { throw .faulted(cause: "shutdown") }
-        try scheduler.register(part, captureNs: captureNs, rejectLine: rejectLine)
+        try scheduler.register(part, captureNs: captureNs, rejectLine: rejectLine, nowNs: nowNs)
     }
 
     /// Records an inspection verdict (see `RejectScheduler.resolve`).
@@ -220,7 +220,7 @@ public final class LineIOController {
         for command in commands {
             switch command {
             case .register(let part, let captureNs, let rejectLine):
-                do { try register(part, captureNs: captureNs, rejectLine: rejectLine) } catch {
+                do { try register(part, captureNs: captureNs, rejectLine: rejectLine, nowNs: nowNs) } catch {
                     if state == .running { fault(error, nowNs: nowNs) }
                 }
             case .resolve(let part, let verdict):

@@ -68,6 +68,8 @@ public struct RejectScheduler: Sendable {
         var captureNs: UInt64
         var pulseStartNs: UInt64
         var verdict: Verdict?
+        /// Registered after its pulse start: decided without a pulse.
+        var missed = false
     }
 
     struct Line: Sendable {
@@ -97,8 +99,11 @@ public struct RejectScheduler: Sendable {
     public var partsInFlight: Int { lines.reduce(0) { $0 + $1.inFlight } }
 
     /// Registers a part captured at `captureNs` (monotonic ns; the trigger's kernel timestamp or the
-    /// frame's V4L2 timestamp) that will pass the ejector of `rejectLine`.
-    public mutating func register(_ id: PartID, captureNs: UInt64, rejectLine: Int = 0) throws(LineIOError) {
+    /// frame's V4L2 timestamp) that will pass the ejector of `rejectLine`. A part registered at
+    /// `nowNs` after its pulse start has already passed the ejector: it is decided at the next
+    /// `advance` with basis `.registeredTooLate` and no pulse.
+    public mutating func register(_ id: PartID, captureNs: UInt64, rejectLine: Int = 0,
+                                  nowNs: UInt64? = nil) throws(LineIOError) {
         guard lines.indices.contains(rejectLine) else {
             throw .unknownRejectLine(rejectLine, configured: lines.count)
         }
@@ -108,8 +113,9 @@ public struct RejectScheduler: Sendable {
         guard !lines.contains(where: { $0.queue[$0.head...].contains { $0.id == id } }) else {
             throw .duplicatePart(id)
         }
-        let part = InFlight(id: id, captureNs: captureNs,
-                            pulseStartNs: captureNs + lines[rejectLine].timing.delayNs, verdict: nil)
+        let pulseStartNs = captureNs &+ lines[rejectLine].timing.delayNs
+        let part = InFlight(id: id, captureNs: captureNs, pulseStartNs: pulseStartNs, verdict: nil,
+                            missed: nowNs.map { $0 > pulseStartNs } ?? false)
         lines[rejectLine].compactIfWorthIt()
         // Keep capture order even if captures are registered slightly out of order.
         var index = lines[rejectLine].queue.count
@@ -176,7 +182,7 @@ public struct RejectScheduler: Sendable {
             if startDue, !lines[l].active || lines[l].first!.pulseStartNs <= lines[l].activeUntilNs {
                 let part = lines[l].queue[lines[l].head]
                 lines[l].head += 1
-                let (reject, basis) = policy.decide(part.verdict)
+                let (reject, basis) = part.missed ? (false, .registeredTooLate) : policy.decide(part.verdict)
                 decisions.append(PartDecision(part: part.id, rejectLine: l, captureNs: part.captureNs,
                                               pulseStartNs: part.pulseStartNs, rejected: reject, basis: basis))
                 if reject {
@@ -187,7 +193,7 @@ public struct RejectScheduler: Sendable {
             } else if endDue {
                 if let next = lines[l].first,
                    next.pulseStartNs < lines[l].activeUntilNs + lines[l].timing.minimumGapNs,
-                   policy.decide(next.verdict).reject, next.verdict != nil {
+                   !next.missed, policy.decide(next.verdict).reject, next.verdict != nil {
                     // The next known reject would follow closer than the ejector can re-fire: hold on
                     // until its start, where it extends this pulse.
                     lines[l].activeUntilNs = next.pulseStartNs

@@ -10,6 +10,9 @@ import Synchronization
 /// - `.backPressure` (a replay at full speed): the capture thread waits for room instead, so every
 ///   frame is inspected and nothing is dropped (the runner gives it one slot: a frame waits for at
 ///   most one inspection).
+/// With the part-present trigger the line I/O thread notes each edge here as it reads it: the first
+/// frame exposed after an edge not yet paired shows that part, so a full mailbox drops the oldest
+/// frame that shows no part instead (only when every frame waiting shows one does the oldest go).
 /// Posting wakes the inspection thread.
 public final class FrameMailbox: Sendable {
     public enum Pacing: Sendable, Equatable {
@@ -20,6 +23,9 @@ public final class FrameMailbox: Sendable {
     public let depth: Int
     public let pacing: Pacing
     private let frames = Mutex<[CapturedImage]>([])
+    /// Part-present edges (capture timestamps) not yet paired with a frame or given up, oldest first.
+    private let edges = Mutex<[UInt64]>([])
+    static let maximumEdges = 64
     private let dropped = Atomic<UInt64>(0)
     private let captured = Atomic<UInt64>(0)
     /// The inspection thread waits on this one (frames, line inputs, camera news).
@@ -46,10 +52,11 @@ public final class FrameMailbox: Sendable {
 
     /// Leaves a frame; with `.live` pacing the oldest is dropped from a full mailbox.
     public func post(_ image: CapturedImage) {
+        let edges = self.edges.withLock { $0 }
         let droppedOne = frames.withLock { frames -> Bool in
             frames.append(image)
             guard frames.count > depth else { return false }
-            frames.removeFirst()
+            frames.remove(at: Self.victim(frames, edges: edges))
             return true
         }
         captured.add(1, ordering: .relaxed)
@@ -74,6 +81,32 @@ public final class FrameMailbox: Sendable {
         let frame = frames.withLock { $0.isEmpty ? nil : $0.removeFirst() }
         if frame != nil, pacing == .backPressure { room.signal() }
         return frame
+    }
+
+    /// A part-present edge at `captureNs` (line I/O thread, as the edge is read).
+    public func noteEdge(_ captureNs: UInt64) {
+        edges.withLock { edges in
+            edges.append(captureNs)
+            if edges.count > Self.maximumEdges { edges.removeFirst(edges.count - Self.maximumEdges) }
+        }
+    }
+
+    /// The edge at `captureNs` has its frame, or was given to the fail-safe policy.
+    public func claimEdge(_ captureNs: UInt64) {
+        edges.withLock { edges in
+            if let index = edges.firstIndex(of: captureNs) { edges.remove(at: index) }
+        }
+    }
+
+    /// Which frame a full mailbox drops: the oldest that is not the first frame after a pending
+    /// edge; the oldest of all when every one is.
+    static func victim(_ frames: [CapturedImage], edges: [UInt64]) -> Int {
+        guard !edges.isEmpty else { return 0 }
+        var shown = Set<Int>()
+        for edge in edges {
+            if let first = frames.firstIndex(where: { $0.timestampNanoseconds >= edge }) { shown.insert(first) }
+        }
+        return frames.indices.first { !shown.contains($0) } ?? 0
     }
 
     /// Wakes a capture thread waiting for room (at shutdown).

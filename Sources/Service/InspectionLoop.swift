@@ -45,7 +45,8 @@ final class InspectionLoop {
 
     private(set) var exitStatus: Int32 = 0
     private(set) var finished = false
-    private var pendingTriggers: [UInt64] = []
+    /// Part-present edges waiting for their frame: each part registered with the line I/O at its edge.
+    private var pendingTriggers: [(captureNs: UInt64, part: PartID)] = []
     private let startedNs: UInt64
     private var nextStatusNs: UInt64
     private var lastStatus: (ns: UInt64, captured: UInt64, inspected: UInt64, dropped: UInt64)
@@ -79,9 +80,15 @@ final class InspectionLoop {
         for input in inbox.takeInputs() {
             if case .partPresent(let captureNs) = input {
                 if pendingTriggers.count >= Self.maximumPendingTriggers {
-                    push(core.handleUninspectedPart(captureNs: pendingTriggers.removeFirst()))
+                    let oldest = pendingTriggers.removeFirst()
+                    mailbox.claimEdge(oldest.captureNs)
+                    push(core.handleUninspectedPart(oldest.part, captureNs: oldest.captureNs))
                 }
-                pendingTriggers.append(captureNs)
+                // Registered at once: the line I/O tracks the part from its edge, so a frame or a
+                // verdict that comes late leaves it to the fail-safe policy at its pulse start.
+                let entered = core.enterPart(captureNs: captureNs)
+                push([entered.registration])
+                pendingTriggers.append((captureNs, entered.part))
                 continue
             }
             push(core.handleInput(input))
@@ -94,9 +101,10 @@ final class InspectionLoop {
             }
         }
         if core.settings.trigger == .partPresent {
-            while let edge = pendingTriggers.first, now &- edge > Self.triggerFrameWindowNs, now > edge {
+            while let edge = pendingTriggers.first, now &- edge.captureNs > Self.triggerFrameWindowNs, now > edge.captureNs {
                 pendingTriggers.removeFirst()
-                push(core.handleUninspectedPart(captureNs: edge))
+                mailbox.claimEdge(edge.captureNs)
+                push(core.handleUninspectedPart(edge.part, captureNs: edge.captureNs))
             }
         }
         let frame = mailbox.take()
@@ -107,10 +115,11 @@ final class InspectionLoop {
                                       nowNs: { self.clock.nowNs }, register: push))
             case .partPresent:
                 // The first frame exposed after a part-present edge shows that part.
-                if let edge = pendingTriggers.first, edge <= frame.timestampNanoseconds {
+                if let edge = pendingTriggers.first, edge.captureNs <= frame.timestampNanoseconds {
                     pendingTriggers.removeFirst()
-                    push(core.handleFrame(frame.image, captureNs: edge, sequence: frame.sequence, nowNs: { self.clock.nowNs },
-                                          register: push))
+                    mailbox.claimEdge(edge.captureNs)
+                    push(core.handleFrame(frame.image, captureNs: edge.captureNs, sequence: frame.sequence,
+                                          nowNs: { self.clock.nowNs }, part: edge.part))
                 }
             }
         }
@@ -121,7 +130,7 @@ final class InspectionLoop {
         if frame == nil, finished, !mailbox.hasFrames { return .done }
         if frame != nil || core.hasPendingWork || mailbox.hasFrames { return .busy }
         var wake = nextStatusNs
-        if let edge = pendingTriggers.first { wake = min(wake, edge &+ Self.triggerFrameWindowNs &+ 1) }
+        if let edge = pendingTriggers.first { wake = min(wake, edge.captureNs &+ Self.triggerFrameWindowNs &+ 1) }
         return .idle(untilNs: wake)
     }
 

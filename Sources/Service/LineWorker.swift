@@ -9,10 +9,13 @@ final class LineWorker {
     let inbox: ServiceInbox
     let clock: any MonotonicClock
     let logger: Logger
+    /// Told of part-present edges at once, so it keeps the frame that shows the part.
+    let mailbox: FrameMailbox?
     private var controller: LineIOController?
 
-    init(inbox: ServiceInbox, clock: any MonotonicClock, logger: Logger) {
+    init(inbox: ServiceInbox, clock: any MonotonicClock, logger: Logger, mailbox: FrameMailbox? = nil) {
         self.inbox = inbox
+        self.mailbox = mailbox
         self.clock = clock
         self.logger = logger
     }
@@ -36,7 +39,11 @@ final class LineWorker {
     @discardableResult
     func step() -> Bool {
         guard let controller else { return false }
-        inbox.post(controller.runOnce(clock: clock, commands: inbox.commands))
+        let inputs = controller.runOnce(clock: clock, commands: inbox.commands)
+        if let mailbox {
+            for case .partPresent(let captureNs) in inputs { mailbox.noteEdge(captureNs) }
+        }
+        inbox.post(inputs)
         if case .faulted(let cause, _, _) = controller.state {
             inbox.failLineIO("\(cause)")
             return false

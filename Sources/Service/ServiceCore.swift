@@ -74,22 +74,35 @@ public final class ServiceCore {
         }
     }
 
+    /// A part enters the line, captured at `captureNs` (a part-present edge, or a free-running
+    /// frame): its number, and the command that registers it with the line I/O.
+    public func enterPart(captureNs: UInt64) -> (part: PartID, registration: LineIOCommand) {
+        counters.frames += 1
+        let part = PartID(rawValue: nextPart)
+        nextPart += 1
+        return (part, .register(part, captureNs: captureNs, rejectLine: Self.rejectLine))
+    }
+
     /// A frame that stands for one part, captured at `captureNs`: registers the part with the line
-    /// I/O and resolves its verdict. `nowNs` is read after the inspection, for the latency.
+    /// I/O (unless `part` names one already registered: a part-present edge) and resolves its
+    /// verdict. `nowNs` is read after the inspection, for the latency.
     ///
     /// `register` receives the part's registration before the inspection starts, so the line I/O
     /// knows the part while it is being inspected: a verdict that comes after the part's pulse
     /// start is then left to the fail-safe policy at the right time, never pulsed late. (Without
     /// it the registration leads the returned commands.)
     public func handleFrame(_ image: Image, captureNs: UInt64, sequence: UInt32 = 0, nowNs: () -> UInt64,
-                            register: (([LineIOCommand]) -> Void)? = nil) -> [LineIOCommand] {
-        counters.frames += 1
-        let part = PartID(rawValue: nextPart)
-        nextPart += 1
+                            register: (([LineIOCommand]) -> Void)? = nil, part registered: PartID? = nil) -> [LineIOCommand] {
         let stateBefore = state
-        let registration: [LineIOCommand] = [.register(part, captureNs: captureNs, rejectLine: Self.rejectLine)]
         var commands: [LineIOCommand] = []
-        if let register { register(registration) } else { commands = registration }
+        let part: PartID
+        if let registered {
+            part = registered
+        } else {
+            let entered = enterPart(captureNs: captureNs)
+            part = entered.part
+            if let register { register([entered.registration]) } else { commands = [entered.registration] }
+        }
         let verdict: Verdict
         var score: Float? = nil
         switch state {
@@ -120,20 +133,17 @@ public final class ServiceCore {
         return commands
     }
 
-    /// A part-present edge that got no frame in time: the part is on the line, so it is registered
-    /// and left to the fail-safe policy. (In free-running mode a frame the inspection could not
-    /// take is not a part and never comes here.)
-    public func handleUninspectedPart(captureNs: UInt64) -> [LineIOCommand] {
-        let part = PartID(rawValue: nextPart)
-        nextPart += 1
-        counters.frames += 1
+    /// A part-present edge (its part registered at the edge, `enterPart`) that got no frame in
+    /// time: it is left to the fail-safe policy. (In free-running mode a frame the inspection could
+    /// not take is not a part and never comes here.)
+    public func handleUninspectedPart(_ part: PartID, captureNs: UInt64) -> [LineIOCommand] {
         uninspectedSinceLog += 1
         if captureNs &- lastUninspectedLogNs > 1_000_000_000 {
             logger.warning("\(uninspectedSinceLog) triggered part(s) without a frame: the fail-safe policy decides")
             uninspectedSinceLog = 0
             lastUninspectedLogNs = captureNs
         }
-        return [.register(part, captureNs: captureNs, rejectLine: Self.rejectLine), .resolve(part, .inspectionFailed)]
+        return [.resolve(part, .inspectionFailed)]
     }
 
     private func inspect(_ image: Image) -> Verdict {
@@ -157,6 +167,11 @@ public final class ServiceCore {
         case .shortPress:
             return cancelCalibration()
         case .decided(let decision):
+            if decision.basis == .registeredTooLate {
+                counters.missed += 1
+                logger.warning("\(decision.part) reached the line I/O after its pulse start: it has passed the ejector, no pulse fired (the inspection is running behind the line)")
+                return []
+            }
             if decision.rejected { counters.rejects += 1 } else { counters.passes += 1 }
             if decision.basis != .verdict { counters.failSafe += 1 }
             return []

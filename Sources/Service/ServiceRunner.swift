@@ -72,7 +72,7 @@ public struct ServiceRunner {
 
         let lineThread = try PosixThread {
             env.prepareLineThread()
-            let worker = LineWorker(inbox: inbox, clock: SystemClock.shared, logger: log)
+            let worker = LineWorker(inbox: inbox, clock: SystemClock.shared, logger: log, mailbox: mailbox)
             guard worker.start(driver: env.makeLineDriver(), configuration: env.lineConfiguration) else { return }
             while !inbox.isStopping, worker.step() {}
             worker.shutdown()

@@ -53,6 +53,9 @@ public struct ServiceCounters: Sendable, Equatable {
     public var rejects: UInt64 = 0
     /// Parts decided by the fail-safe policy (inspection failed or came too late).
     public var failSafe: UInt64 = 0
+    /// Parts registered with the line I/O only after their pulse had to start (past the ejector:
+    /// no pulse fired for them, whatever their verdict).
+    public var missed: UInt64 = 0
     /// Parts decided by the no-model policy (no model, or calibrating).
     public var uninspected: UInt64 = 0
     /// Frames the camera delivered, and those the inspection could not take (samples, not parts).

@@ -25,7 +25,7 @@ public final class ServiceStepper {
         capture = CaptureWorker(makeSource: environment.makeSource, mailbox: mailbox, clock: clock,
                                 frameTimeout: environment.frameTimeout, faultAfter: environment.faultAfter,
                                 regionOfInterest: environment.regionOfInterest, logger: logger, post: inbox.post)
-        line = LineWorker(inbox: inbox, clock: clock, logger: logger)
+        line = LineWorker(inbox: inbox, clock: clock, logger: logger, mailbox: mailbox)
         loop = InspectionLoop(core: core, inbox: inbox, mailbox: mailbox, clock: clock, logger: logger,
                               maximumFrames: environment.maximumFrames, onTurn: environment.onTurn)
         let capture = self.capture

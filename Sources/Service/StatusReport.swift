@@ -47,6 +47,7 @@ public struct StatusReport: Sendable, Equatable {
             "state": .string(state), "detail": .string(detail),
             "frames": u(counters.frames), "inspected": u(counters.inspected), "passes": u(counters.passes),
             "rejects": u(counters.rejects), "fail_safe": u(counters.failSafe), "uninspected": u(counters.uninspected),
+            "missed": u(counters.missed),
             "captured": u(counters.captured), "drops": u(counters.drops), "calibrations": u(counters.calibrations),
             "last_score": .number(Double(counters.lastScore)),
             "latency_p50_ms": n(latencyP50Ms), "latency_p99_ms": n(latencyP99Ms),
@@ -63,6 +64,7 @@ public struct StatusReport: Sendable, Equatable {
         var counters = ServiceCounters()
         counters.frames = u("frames"); counters.inspected = u("inspected"); counters.passes = u("passes")
         counters.rejects = u("rejects"); counters.failSafe = u("fail_safe"); counters.uninspected = u("uninspected")
+        counters.missed = u("missed")
         counters.captured = u("captured"); counters.drops = u("drops"); counters.calibrations = u("calibrations")
         counters.lastScore = Float(json["last_score"]?.doubleValue ?? 0)
         self.init(state: state, detail: json["detail"]?.stringValue ?? "", counters: counters,
@@ -100,7 +102,7 @@ public struct StatusReport: Sendable, Equatable {
         model        \(modelPath)\(threshold.map { " (threshold \($0))" } ?? "")
         camera       \(c.captured) frames (\(Int(cameraFramesPerSecond.rounded())) fps), \(c.drops) not inspected (samples, not parts)
         parts        \(c.frames) (\(Int(framesPerSecond.rounded())) fps), inspected \(c.inspected)
-        verdicts     \(c.passes) passed, \(c.rejects) rejected (\(c.failSafe) by the fail-safe policy, \(c.uninspected) without a model)
+        verdicts     \(c.passes) passed, \(c.rejects) rejected (\(c.failSafe) by the fail-safe policy, \(c.uninspected) without a model)\(c.missed > 0 ? ", \(c.missed) missed (registered after their pulse start)" : "")
         latency      p50 \(ms(latencyP50Ms)), p99 \(ms(latencyP99Ms)) (capture to verdict)
         last score   \(c.lastScore)
         drift        \(driftWarning ? "WARNING: " : "")\(driftReading ?? "no reading yet")

@@ -124,6 +124,34 @@ import Testing
         #expect(step.decisions.map(\.basis) == [.late, .inspectionFailed])
         #expect(step.changes.isEmpty)
         #expect(!scheduler.isActive(0))
+
+    }
+
+    @Test func aPartRegisteredAfterItsPulseStartFiresNoPulseAndTheNextPartKeepsItsOwn() throws {
+        var scheduler = RejectScheduler(timings: [RejectTiming(delayNs: ms(50), pulseWidthNs: ms(5))])
+        // Part 1 was captured at 0 but reaches the scheduler at 60 ms, after its pulse start (50 ms):
+        // it is past the ejector, and a pulse now would hit part 2 instead.
+        try scheduler.register(PartID(rawValue: 1), captureNs: 0, nowNs: ms(60))
+        _ = scheduler.resolve(PartID(rawValue: 1), verdict: .reject)
+        try scheduler.register(PartID(rawValue: 2), captureNs: ms(30), nowNs: ms(60))
+        _ = scheduler.resolve(PartID(rawValue: 2), verdict: .pass)
+        let now = scheduler.advance(to: ms(60))
+        #expect(now.decisions.map(\.part) == [PartID(rawValue: 1)])
+        #expect(now.decisions.map(\.basis) == [.registeredTooLate])
+        #expect(now.decisions.map(\.rejected) == [false])
+        #expect(now.changes.isEmpty)
+        #expect(!scheduler.isActive(0))
+        // Part 2 is decided at its own pulse start, by its own verdict.
+        let later = scheduler.advance(to: ms(80))
+        #expect(later.decisions.map(\.part) == [PartID(rawValue: 2)])
+        #expect(later.decisions.map(\.basis) == [.verdict])
+        #expect(later.changes.isEmpty)
+        // A part registered exactly at its pulse start is still in time.
+        try scheduler.register(PartID(rawValue: 3), captureNs: ms(100), nowNs: ms(150))
+        _ = scheduler.resolve(PartID(rawValue: 3), verdict: .reject)
+        let onTime = scheduler.advance(to: ms(150))
+        #expect(onTime.decisions.map(\.basis) == [.verdict])
+        #expect(onTime.changes == [RejectLineChange(rejectLine: 0, active: true)])
     }
 
     @Test func aFullLineThrowsRatherThanDropAPart() throws {

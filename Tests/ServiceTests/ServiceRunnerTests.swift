@@ -117,19 +117,45 @@ import Testing
         rig.driver.injectEdge(on: trigger, becameActive: true, atNs: second)
         rig.driver.injectEdge(on: trigger, becameActive: false, atNs: second + 5_000_000)
         rig.runLines(until: second + 6_000_000)
-        rig.stepper.inspectionTurn()
-        rig.clock.advance(byNs: InspectionLoop.triggerFrameWindowNs)
-        rig.stepper.inspectionTurn()
+        rig.stepper.inspectionTurn()  // the edge: the part is registered with the line I/O at once
+        rig.runLines(until: second + InspectionLoop.triggerFrameWindowNs + 1_000_000)
+        rig.stepper.inspectionTurn()  // the frame window is over: the part is left to the fail-safe policy
         rig.runLines(until: rig.clock.nowNs + 200_000_000)
         rig.stepper.inspectionTurn()
         let counters = rig.stepper.core.counters
         #expect(counters.frames == 2)
         #expect(counters.failSafe == 1)
+        #expect(counters.missed == 0)
         let pulses = rig.pulses(on: rejectLine)
         #expect(pulses.count == 1, "only the part without a frame is rejected")
         if let pulse = pulses.first {
+            // At the part's pulse start (its travel time after the edge), not when the window ended.
             #expect(pulse.timestampNs >= second + Self.delayNs, "the pulse starts after the part's travel time")
+            #expect(pulse.timestampNs < second + Self.delayNs + 5_000_000, "the pulse starts at the ejector, not later")
         }
+    }
+
+    @Test func aBusyInspectionKeepsTheFirstFrameAfterAnEdgeForItsPart() throws {
+        let rig = try Rig(trigger: .partPresent, lines: lines(withTrigger: true))
+        defer { rig.stepper.shutdown() }
+        var inspected: [UInt32] = []
+        rig.stepper.core.partObserver = { _, sequence, _, _ in inspected.append(sequence) }
+        let edge = rig.clock.nowNs + 10_000_000
+        rig.driver.injectEdge(on: trigger, becameActive: true, atNs: edge)
+        rig.driver.injectEdge(on: trigger, becameActive: false, atNs: edge + 5_000_000)
+        rig.runLines(until: edge + 6_000_000)
+        // The inspection is busy for three frame times: three frames reach the 2-deep mailbox.
+        var sequences: [UInt32] = []
+        rig.kernel.paintFrame = { sequence, _ in sequences.append(sequence) }
+        for _ in 0..<3 { rig.stepper.captureStep() }
+        #expect(sequences.count == 3)
+        rig.stepper.inspectionTurn()
+        #expect(rig.stepper.mailbox.droppedCount == 1)
+        #expect(rig.stepper.core.counters.frames == 1)
+        let first = try #require(inspected.first)
+        // The part is inspected on the first frame exposed after its edge, not a later one.
+        #expect(inspected.count == 1)
+        #expect(first == sequences.sorted().first, "inspected frame \(first), frames captured \(sequences)")
     }
 
     @Test func oneTimeoutIsNotAFault() throws {
