@@ -149,8 +149,10 @@ public final class LineIOController {
         return best
     }
 
-    /// Handles the input edges that arrived, then everything due at `nowNs`.
-    public func step(nowNs: UInt64, events: [LineEvent] = []) -> [LineIOInput] {
+    /// Handles the input edges that arrived, then everything due at `nowNs`. `switchTime` reads the
+    /// clock after a reject line was switched on, so the pulse is measured from then (the loop's
+    /// clock; without it, from `nowNs`).
+    public func step(nowNs: UInt64, events: [LineEvent] = [], switchTime: (() -> UInt64)? = nil) -> [LineIOInput] {
         switch state {
         case .stopped: return []
         case .faulted:
@@ -179,6 +181,7 @@ public final class LineIOController {
             let (changes, decisions) = scheduler.advance(to: nowNs)
             for change in changes {
                 try driver.set(rejectOutputs[change.rejectLine], active: change.active)
+                if change.active, let switchTime { scheduler.switchedOn(change.rejectLine, atNs: switchTime()) }
             }
             for decision in decisions {
                 lights.show(rejected: decision.rejected, nowNs: nowNs)
@@ -211,7 +214,7 @@ public final class LineIOController {
         } else {
             clock.sleep(untilNs: wakeAt)
         }
-        return step(nowNs: clock.nowNs, events: events)
+        return step(nowNs: clock.nowNs, events: events, switchTime: { clock.nowNs })
     }
 
     /// Applies commands from other threads in order. Registration failures fault the line I/O

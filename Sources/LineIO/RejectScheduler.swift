@@ -162,6 +162,13 @@ public struct RejectScheduler: Sendable {
         return (changes, decisions)
     }
 
+    /// Reject line `rejectLine` was actually switched on at `atNs` (the clock read after the driver
+    /// call returned): its pulse lasts its full width from then, never less.
+    public mutating func switchedOn(_ rejectLine: Int, atNs: UInt64) {
+        guard lines.indices.contains(rejectLine), lines[rejectLine].active else { return }
+        lines[rejectLine].activeUntilNs = max(lines[rejectLine].activeUntilNs, atNs &+ lines[rejectLine].timing.pulseWidthNs)
+    }
+
     /// Abandons every part in flight and switches every line off (the fault path); returns the parts.
     public mutating func abandonAll() -> [PartID] {
         var abandoned: [PartID] = []

@@ -37,7 +37,7 @@ import Testing
             let width = off - pulse.on
             #expect(width >= ms(12), "a pulse was cut short")
         }
-        let widthErrors = pulses.compactMap { pulse in pulse.off.map { $0 - pulse.on } }.map { $0 - ms(12) }
+        let widthErrors = pulses.compactMap { pulse in pulse.off.map { Int64($0 - pulse.on) - Int64(ms(12)) } }
         let sorted = delayErrors.sorted()
         print("real clock, 20 rejected parts -> \(pulses.count) pulses (fewer = merged after a stall): "
               + "start late by median \(sorted[sorted.count / 2] / 1000) us, max \((sorted.last ?? 0) / 1000) us; "
