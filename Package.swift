@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "PlatformFakes", dependencies: ["Platform"]),
 
         // Pure logic: no hardware, no C library beyond constants and the one PaDiM kernel.
-        .target(name: "Imaging", swiftSettings: optimizedAlways),
+        .target(name: "Imaging", dependencies: ["Platform"], swiftSettings: optimizedAlways),
         .target(name: "Padim", dependencies: ["CPadimKernels", "Platform"], swiftSettings: optimizedAlways),
         .target(name: "SafeTensors", dependencies: ["Platform"]),
         .target(name: "Capture", dependencies: ["Imaging", "CV4L2Types", "Platform", system], swiftSettings: optimizedAlways),

@@ -2,7 +2,8 @@ import Backbone
 import Imaging
 import Padim
 
-/// The per-frame path of the firmware: features, patch distances, anomaly map, image score.
+/// The per-frame path of the firmware: features, patch distances, anomaly map, image score, every
+/// stage on the backbone's one thread pool (`Int8Backbone.pool`).
 public final class Inspector {
     public let extractor: FeatureExtractor
     /// The model's threshold. The model's numbers themselves live only in the scorer's layout:
@@ -31,13 +32,23 @@ public final class Inspector {
     /// Patch distances of the features currently in the extractor (`baselineKernel`: benchmarks).
     public func scorePatches(baselineKernel: Bool = false) {
         extractor.features.withUnsafeBufferPointer { f in
-            grid.withUnsafeMutableBufferPointer { scorer.score(f, into: $0, baselineKernel: baselineKernel) }
+            grid.withUnsafeMutableBufferPointer {
+                scorer.score(f, into: $0, parallel: extractor.backbone.pool, baselineKernel: baselineKernel)
+            }
         }
+    }
+
+    /// Bytes of model the scoring reads per frame (the float16 factor and mean).
+    public var scoringBytes: Int { scorer.modelBytes }
+
+    /// Reads the model's bytes the way `scorePatches` does, and nothing else (the benchmark's floor).
+    public func readModel(sums: UnsafeMutableBufferPointer<UInt64>) {
+        scorer.readModel(parallel: extractor.backbone.pool, sums: sums)
     }
 
     /// Anomaly map and image score (its maximum) from the current grid.
     public func postprocess() -> Float {
-        grid.withUnsafeBufferPointer { anomaly.compute($0) }
+        grid.withUnsafeBufferPointer { anomaly.compute($0, parallel: extractor.backbone.pool) }
     }
 
     /// The whole path for one image: returns the image score.

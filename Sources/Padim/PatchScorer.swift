@@ -1,4 +1,5 @@
 import CPadimKernels
+import Platform
 
 /// Computes every patch's Mahalanobis distance for one image with the C kernel, on the model
 /// re-laid out once at load as [groups][...][8] (8 patches per SIMD lane). Buffers are allocated
@@ -23,18 +24,45 @@ public struct PatchScorer: Sendable {
     }
 
     /// Distances for all positions, row-major [gridHeight][gridWidth], from interleaved features.
+    /// Groups of 8 positions are split into contiguous chunks run on `parallel` (each chunk one call
+    /// of the C kernel on its own slice of the model, the features and the output).
     public func score(_ features: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>,
-                      baselineKernel: Bool = false) {
+                      parallel: any ParallelLoop = SerialLoop.shared, baselineKernel: Bool = false) {
         precondition(features.count >= geometry.featureCount && out.count >= geometry.positions, "buffers too small")
-        let g = geometry
+        let g = geometry, lanes = PatchGeometry.lanes
         factor.withUnsafeBufferPointer { f in
             mean.withUnsafeBufferPointer { m in
-                if baselineKernel {
-                    lineside_padim_distances_baseline(f.baseAddress, m.baseAddress, features.baseAddress, g.groups,
-                                                      g.dimensions, out.baseAddress)
-                } else {
-                    lineside_padim_distances(f.baseAddress, m.baseAddress, features.baseAddress, g.groups, g.dimensions,
-                                             out.baseAddress)
+                let fb = f.baseAddress!, mb = m.baseAddress!, xb = features.baseAddress!, ob = out.baseAddress!
+                parallel.runChunks(g.groups, chunks: parallel.chunksPerStage) { _, range in
+                    let g0 = range.lowerBound, n = range.count
+                    let fp = fb + g0 * g.triangle * lanes, mp = mb + g0 * g.dimensions * lanes
+                    let xp = xb + g0 * g.dimensions * lanes, op = ob + g0 * lanes
+                    if baselineKernel {
+                        lineside_padim_distances_baseline(fp, mp, xp, n, g.dimensions, op)
+                    } else {
+                        lineside_padim_distances(fp, mp, xp, n, g.dimensions, op)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Bytes of model the kernel reads per image (factor and mean, float16).
+    public var modelBytes: Int { (factor.count + mean.count) * 2 }
+
+    /// Reads the model once, split over `parallel` like `score`, doing nothing else: the memory
+    /// floor of `score` (benchmarks time the two in the same place of the frame, so both find the
+    /// caches in the same state). Returns a meaningless sum so the reads are kept.
+    public func readModel(parallel: any ParallelLoop = SerialLoop.shared, sums: UnsafeMutableBufferPointer<UInt64>) {
+        let g = geometry, lanes = PatchGeometry.lanes
+        let chunks = min(parallel.chunksPerStage, sums.count)
+        factor.withUnsafeBufferPointer { f in
+            mean.withUnsafeBufferPointer { m in
+                let fb = f.baseAddress!, mb = m.baseAddress!
+                parallel.runChunks(g.groups, chunks: chunks) { chunk, range in
+                    let g0 = range.lowerBound, n = range.count
+                    sums[chunk] = lineside_memory_read(fb + g0 * g.triangle * lanes, n * g.triangle * lanes * 2)
+                        &+ lineside_memory_read(mb + g0 * g.dimensions * lanes, n * g.dimensions * lanes * 2)
                 }
             }
         }

@@ -25,6 +25,11 @@ void lineside_padim_distances_baseline(const uint16_t *factor, const uint16_t *m
 /// Which variant `lineside_padim_distances` uses: "x86-64-f16c-fma", "x86-64-baseline" or "generic".
 const char *lineside_padim_kernel_variant(void);
 
+/// Reads `bytes` bytes at `data` once with the widest loads the CPU has and returns a sum of them
+/// (meaningless, it only keeps the reads). Benchmarks time it to get the machine's read bandwidth:
+/// the floor of a memory-bound kernel such as the distances above.
+uint64_t lineside_memory_read(const void *data, size_t bytes);
+
 /// float32 <-> float16 bit patterns (round to nearest even), vectorised where the CPU allows.
 void lineside_f32_to_f16(const float *in, uint16_t *out, size_t count);
 void lineside_f16_to_f32(const uint16_t *in, float *out, size_t count);
