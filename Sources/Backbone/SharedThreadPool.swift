@@ -22,25 +22,18 @@ public final class SharedThreadPool: ParallelLoop {
         if let handle { pthreadpool_destroy(handle) }
     }
 
-    /// One pthreadpool_parallelize_1d call: the body reaches the C callback as a pointer to a
-    /// stack copy of the (non-escaping) closure, so nothing is allocated.
-    public func run(_ count: Int, _ body: (Int) -> Void) {
+    /// One pthreadpool_parallelize_1d call: the C callback gets a pointer to the body's existential
+    /// on this stack frame (inline: `run(_:_:)` makes every body one pointer), so nothing is allocated.
+    public func perform(_ count: Int, _ body: any ParallelBody) {
         guard let handle, count > 1 else {
-            for i in 0..<count { body(i) }
+            for i in 0..<count { body.run(i) }
             return
         }
-        withoutActuallyEscaping(body) { escapable in
-            var task = LoopTask(body: escapable)
-            withUnsafeMutablePointer(to: &task) { pointer in
-                pthreadpool_parallelize_1d(handle, { context, index in
-                    context!.assumingMemoryBound(to: LoopTask.self).pointee.body(Int(index))
-                }, pointer, count, 0)
-            }
+        var target = body
+        withUnsafeMutablePointer(to: &target) { pointer in
+            pthreadpool_parallelize_1d(handle, { context, index in
+                context!.assumingMemoryBound(to: (any ParallelBody).self).pointee.run(Int(index))
+            }, pointer, count, 0)
         }
     }
-}
-
-/// The closure a pthreadpool callback calls, behind the C context pointer.
-private struct LoopTask {
-    let body: (Int) -> Void
 }

@@ -53,50 +53,18 @@ public struct Preprocessor: Sendable {
         let chunks = parallel.chunksPerStage
         let rowStride = (roi.width + 2) * srcChannels + 16
         if sourceRows.count < chunks * rowStride { sourceRows = [Float](repeating: 0, count: chunks * rowStride) }
-        let imageWidth = image.width, roiWidthValues = roi.width * srcChannels
         image.pixels.withUnsafeBufferPointer { src in
             intermediate.withUnsafeMutableBufferPointer { mid in
                 sourceRows.withUnsafeMutableBufferPointer { rows in
                     hf.weights.withUnsafeBufferPointer { hw in
                         hf.starts.withUnsafeBufferPointer { hStarts in
                             hf.counts.withUnsafeBufferPointer { hCounts in
-                                parallel.runChunks(rowHi - rowLo, chunks: chunks) { chunk, range in
-                                    let rowF = rows.baseAddress! + chunk * rowStride
-                                    let raw = UnsafeRawPointer(rowF)
-                                    let midBase = mid.baseAddress!
-                                    for r in range {
-                                        let row = rowLo + r
-                                        // The region's row as floats, once (not once per tap), 16 at a time.
-                                        let srcRow = src.baseAddress! + ((roi.y + row) * imageWidth + roi.x) * srcChannels
-                                        for i in 0..<roiWidthValues { rowF[i] = Float(srcRow[i]) }
-                                        let midRow = midBase + r * width
-                                        let maxTaps = hf.maximumTaps
-                                        if srcChannels == 3 {
-                                            for ox in 0..<crop {
-                                                let x = ox + offset
-                                                let start = hStarts[x], count = hCounts[x], wBase = x * maxTaps
-                                                // R, G, B in three lanes of one vector (the fourth is the next
-                                                // pixel's R, ignored; the row buffer has a spare pixel for it).
-                                                var acc = SIMD4<Float>()
-                                                for k in 0..<count {
-                                                    let v = raw.loadUnaligned(fromByteOffset: (start + k) * 12, as: SIMD4<Float>.self)
-                                                    acc += SIMD4(repeating: hw[wBase + k]) * v
-                                                }
-                                                midRow[ox * 3] = acc[0]
-                                                midRow[ox * 3 + 1] = acc[1]
-                                                midRow[ox * 3 + 2] = acc[2]
-                                            }
-                                        } else {
-                                            for ox in 0..<crop {
-                                                let x = ox + offset
-                                                let start = hStarts[x], count = hCounts[x], wBase = x * maxTaps
-                                                var acc: Float = 0
-                                                for k in 0..<count { acc += hw[wBase + k] * rowF[start + k] }
-                                                midRow[ox] = acc
-                                            }
-                                        }
-                                    }
-                                }
+                                let pass = HorizontalPass(
+                                    source: src.baseAddress!, imageWidth: image.width, roi: roi, channels: srcChannels,
+                                    rowLo: rowLo, rowCount: rowHi - rowLo, chunks: chunks, rows: rows.baseAddress!, rowStride: rowStride,
+                                    mid: mid.baseAddress!, width: width, weights: hw.baseAddress!, starts: hStarts.baseAddress!,
+                                    counts: hCounts.baseAddress!, maximumTaps: hf.maximumTaps)
+                                parallel.run(min(chunks, rowHi - rowLo), pass)
                             }
                         }
                     }
@@ -104,40 +72,11 @@ public struct Preprocessor: Sendable {
                 vf.weights.withUnsafeBufferPointer { vw in
                     vf.starts.withUnsafeBufferPointer { vStarts in
                         vf.counts.withUnsafeBufferPointer { vCounts in
-                            let midRaw = UnsafeRawPointer(mid.baseAddress!)
-                            let out = output.baseAddress!
-                            let maxTaps = vf.maximumTaps
-                            parallel.runChunks(crop, chunks: chunks) { _, range in
-                                for oy in range {
-                                    let y = oy + offset
-                                    let start = vStarts[y], count = vCounts[y], wBase = y * maxTaps
-                                    let o = oy * crop * Preprocessor.channels
-                                    // The whole output row, 8 values per vector, taps in the same order as
-                                    // one value at a time (same sums, bit for bit), rounded on the way out.
-                                    var i = 0
-                                    while i < width {
-                                        var sum = SIMD8<Float>()
-                                        for k in 0..<count {
-                                            let v = midRaw.loadUnaligned(fromByteOffset: ((start - rowLo + k) * width + i) * 4, as: SIMD8<Float>.self)
-                                            sum += SIMD8(repeating: vw[wBase + k]) * v
-                                        }
-                                        // floor(x + 0.5) clamped to 0...255, as a truncating conversion of the
-                                        // clamped value (no floorf call: baseline x86-64 has no roundss).
-                                        let clamped = (sum + 0.5).clamped(lowerBound: SIMD8(repeating: 0), upperBound: SIMD8(repeating: 255))
-                                        // Lane by lane: Int32(Float) is one cvttss2si, the SIMD conversion
-                                        // initialiser is a generic call per lane.
-                                        if srcChannels == 1 {
-                                            for l in 0..<8 {
-                                                let q = Int8(truncatingIfNeeded: Int32(clamped[l]) - 128), j = o + (i + l) * 3
-                                                out[j] = q; out[j + 1] = q; out[j + 2] = q
-                                            }
-                                        } else {
-                                            for l in 0..<8 { out[o + i + l] = Int8(truncatingIfNeeded: Int32(clamped[l]) - 128) }
-                                        }
-                                        i += 8
-                                    }
-                                }
-                            }
+                            let pass = VerticalPass(
+                                mid: UnsafePointer(mid.baseAddress!), rowLo: rowLo, width: width, channels: srcChannels, chunks: chunks,
+                                weights: vw.baseAddress!, starts: vStarts.baseAddress!, counts: vCounts.baseAddress!,
+                                maximumTaps: vf.maximumTaps, output: output.baseAddress!)
+                            parallel.run(chunks, pass)
                         }
                     }
                 }
@@ -151,5 +90,109 @@ public struct Preprocessor: Sendable {
         q.withUnsafeMutableBufferPointer { prepare(image, region: region, into: $0) }
         return Image(width: Preprocessor.cropTo, height: Preprocessor.cropTo, layout: .rgb,
                      pixels: q.map { UInt8(bitPattern: $0) ^ 0x80 })
+    }
+}
+
+/// The horizontal pass over a chunk of source rows: each row to floats once, then the 224 cropped
+/// output columns, into the intermediate buffer.
+private struct HorizontalPass: ParallelBody {
+    let source: UnsafePointer<UInt8>
+    let imageWidth: Int
+    let roi: PixelRect
+    let channels: Int
+    let rowLo: Int
+    let rowCount: Int
+    let chunks: Int
+    let rows: UnsafeMutablePointer<Float>
+    let rowStride: Int
+    let mid: UnsafeMutablePointer<Float>
+    let width: Int
+    let weights: UnsafePointer<Float>
+    let starts: UnsafePointer<Int>
+    let counts: UnsafePointer<Int>
+    let maximumTaps: Int
+
+    func run(_ chunk: Int) {
+        let crop = Preprocessor.cropTo, offset = Preprocessor.cropOffset
+        let rowF = rows + chunk * rowStride
+        let raw = UnsafeRawPointer(rowF)
+        let values = roi.width * channels
+        for r in chunkRange(chunk, of: min(chunks, rowCount), total: rowCount) {
+            // The region's row as floats, once (not once per tap).
+            let srcRow = source + ((roi.y + rowLo + r) * imageWidth + roi.x) * channels
+            for i in 0..<values { rowF[i] = Float(srcRow[i]) }
+            let midRow = mid + r * width
+            if channels == 3 {
+                for ox in 0..<crop {
+                    let x = ox + offset
+                    let start = starts[x], count = counts[x], wBase = x * maximumTaps
+                    // R, G, B in three lanes of one vector (the fourth is the next pixel's R,
+                    // ignored; the row buffer has a spare pixel for it).
+                    var acc = SIMD4<Float>()
+                    for k in 0..<count {
+                        let v = raw.loadUnaligned(fromByteOffset: (start + k) * 12, as: SIMD4<Float>.self)
+                        acc += SIMD4(repeating: weights[wBase + k]) * v
+                    }
+                    midRow[ox * 3] = acc[0]
+                    midRow[ox * 3 + 1] = acc[1]
+                    midRow[ox * 3 + 2] = acc[2]
+                }
+            } else {
+                for ox in 0..<crop {
+                    let x = ox + offset
+                    let start = starts[x], count = counts[x], wBase = x * maximumTaps
+                    var acc: Float = 0
+                    for k in 0..<count { acc += weights[wBase + k] * rowF[start + k] }
+                    midRow[ox] = acc
+                }
+            }
+        }
+    }
+}
+
+/// The vertical pass over a chunk of the 224 output rows, 8 values per vector, rounded to the
+/// model's int8 input on the way out.
+private struct VerticalPass: ParallelBody {
+    let mid: UnsafePointer<Float>
+    let rowLo: Int
+    let width: Int
+    let channels: Int
+    let chunks: Int
+    let weights: UnsafePointer<Float>
+    let starts: UnsafePointer<Int>
+    let counts: UnsafePointer<Int>
+    let maximumTaps: Int
+    let output: UnsafeMutablePointer<Int8>
+
+    func run(_ chunk: Int) {
+        let crop = Preprocessor.cropTo, offset = Preprocessor.cropOffset
+        let midRaw = UnsafeRawPointer(mid)
+        for oy in chunkRange(chunk, of: chunks, total: crop) {
+            let y = oy + offset
+            let start = starts[y], count = counts[y], wBase = y * maximumTaps
+            let o = oy * crop * Preprocessor.channels
+            // Taps in the same order as one value at a time (same sums, bit for bit).
+            var i = 0
+            while i < width {
+                var sum = SIMD8<Float>()
+                for k in 0..<count {
+                    let v = midRaw.loadUnaligned(fromByteOffset: ((start - rowLo + k) * width + i) * 4, as: SIMD8<Float>.self)
+                    sum += SIMD8(repeating: weights[wBase + k]) * v
+                }
+                // floor(x + 0.5) clamped to 0...255, as a truncating conversion of the clamped value
+                // (no floorf call: baseline x86-64 has no roundss). Lane by lane: Int32(Float) is one
+                // cvttss2si, the SIMD conversion initialiser a generic call per lane.
+                let clamped = (sum + 0.5).clamped(lowerBound: SIMD8(repeating: 0), upperBound: SIMD8(repeating: 255))
+                if channels == 1 {
+                    for l in 0..<8 {
+                        let q = Int8(truncatingIfNeeded: Int32(clamped[l]) - 128), j = o + (i + l) * 3
+                        output[j] = q; output[j + 1] = q; output[j + 2] = q
+                    }
+                } else {
+                    for l in 0..<8 { output[o + i + l] = Int8(truncatingIfNeeded: Int32(clamped[l]) - 128) }
+                }
+                i += 8
+            }
+        }
     }
 }

@@ -41,23 +41,15 @@ public struct AnomalyMap: Sendable {
     @discardableResult
     public mutating func compute(_ grid: UnsafeBufferPointer<Float>, parallel: any ParallelLoop = SerialLoop.shared) -> Float {
         precondition(grid.count >= gridHeight * gridWidth, "grid too small")
-        let n = size, gw = gridWidth, gh = gridHeight
-        let cw = columns.width, rw = rows.width
+        let n = size
         let chunks = min(parallel.chunksPerStage, AnomalyMap.maximumChunks)
         columns.weights.withUnsafeBufferPointer { w in
             columns.first.withUnsafeBufferPointer { first in
                 horizontal.withUnsafeMutableBufferPointer { h in
-                    parallel.runChunks(gh, chunks: chunks) { _, range in
-                        for i in range {
-                            let row = i * gw
-                            for x in 0..<n {
-                                var acc: Float = 0
-                                let base = row + first[x], wb = x * cw
-                                for k in 0..<cw { acc += w[wb + k] * grid[base + k] }
-                                h[i * n + x] = acc
-                            }
-                        }
-                    }
+                    let rowChunks = min(chunks, gridHeight)
+                    parallel.run(rowChunks, AcrossColumns(grid: grid.baseAddress!, gridHeight: gridHeight, gridWidth: gridWidth, size: n,
+                                                          chunks: rowChunks, weights: w.baseAddress!, first: first.baseAddress!,
+                                                          width: columns.width, out: h.baseAddress!))
                 }
             }
         }
@@ -66,27 +58,10 @@ public struct AnomalyMap: Sendable {
                 horizontal.withUnsafeBufferPointer { h in
                     map.withUnsafeMutableBufferPointer { out in
                         chunkMaxima.withUnsafeMutableBufferPointer { maxima in
-                            let hv = UnsafeRawPointer(h.baseAddress!), ov = UnsafeMutableRawPointer(out.baseAddress!)
-                            parallel.runChunks(n, chunks: chunks) { chunk, range in
-                                var best = SIMD8<Float>(repeating: -.infinity)
-                                for y in range {
-                                    let f = first[y], wb = y * rw
-                                    var x = 0
-                                    while x < n {
-                                        var acc = SIMD8<Float>()
-                                        for k in 0..<rw {
-                                            let v = hv.loadUnaligned(fromByteOffset: ((f + k) * n + x) * 4, as: SIMD8<Float>.self)
-                                            // Multiply and add, not addProduct: a baseline x86-64 build
-                                            // turns a fused multiply-add into an fmaf call per lane.
-                                            acc += SIMD8(repeating: w[wb + k]) * v
-                                        }
-                                        ov.storeBytes(of: acc, toByteOffset: (y * n + x) * 4, as: SIMD8<Float>.self)
-                                        best = pointwiseMax(best, acc)
-                                        x += 8
-                                    }
-                                }
-                                maxima[chunk] = best.max()
-                            }
+                            let rowChunks = min(chunks, n)
+                            parallel.run(rowChunks, DownRows(input: h.baseAddress!, size: n, chunks: rowChunks, weights: w.baseAddress!,
+                                                             first: first.baseAddress!, width: rows.width, out: out.baseAddress!,
+                                                             maxima: maxima.baseAddress!))
                         }
                     }
                 }
@@ -95,6 +70,65 @@ public struct AnomalyMap: Sendable {
         var best = -Float.infinity
         for c in 0..<min(chunks, n) { best = max(best, chunkMaxima[c]) }
         return best
+    }
+}
+
+/// The first pass over a chunk of grid rows: G M_x^T.
+private struct AcrossColumns: ParallelBody {
+    let grid: UnsafePointer<Float>
+    let gridHeight: Int
+    let gridWidth: Int
+    let size: Int
+    let chunks: Int
+    let weights: UnsafePointer<Float>
+    let first: UnsafePointer<Int>
+    let width: Int
+    let out: UnsafeMutablePointer<Float>
+
+    func run(_ chunk: Int) {
+        for i in chunkRange(chunk, of: chunks, total: gridHeight) {
+            let row = i * gridWidth
+            for x in 0..<size {
+                var acc: Float = 0
+                let base = row + first[x], wb = x * width
+                for k in 0..<width { acc += weights[wb + k] * grid[base + k] }
+                out[i * size + x] = acc
+            }
+        }
+    }
+}
+
+/// The second pass over a chunk of output rows, 8 columns per vector, keeping the chunk's maximum.
+private struct DownRows: ParallelBody {
+    let input: UnsafePointer<Float>
+    let size: Int
+    let chunks: Int
+    let weights: UnsafePointer<Float>
+    let first: UnsafePointer<Int>
+    let width: Int
+    let out: UnsafeMutablePointer<Float>
+    let maxima: UnsafeMutablePointer<Float>
+
+    func run(_ chunk: Int) {
+        let hv = UnsafeRawPointer(input), ov = UnsafeMutableRawPointer(out), n = size
+        var best = SIMD8<Float>(repeating: -.infinity)
+        for y in chunkRange(chunk, of: chunks, total: n) {
+            let f = first[y], wb = y * width
+            var x = 0
+            while x < n {
+                var acc = SIMD8<Float>()
+                for k in 0..<width {
+                    let v = hv.loadUnaligned(fromByteOffset: ((f + k) * n + x) * 4, as: SIMD8<Float>.self)
+                    // Multiply and add, not addProduct: a baseline x86-64 build turns a fused
+                    // multiply-add into an fmaf call per lane.
+                    acc += SIMD8(repeating: weights[wb + k]) * v
+                }
+                ov.storeBytes(of: acc, toByteOffset: (y * n + x) * 4, as: SIMD8<Float>.self)
+                best = best.replacing(with: acc, where: acc .> best)
+                x += 8
+            }
+        }
+        maxima[chunk] = best.max()
     }
 }
 

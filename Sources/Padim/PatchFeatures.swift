@@ -78,51 +78,63 @@ public struct PatchFeatureGatherer: Sendable {
                        parallel: any ParallelLoop = SerialLoop.shared) {
         precondition(out.count >= geometry.featureCount, "feature buffer too small")
         precondition(maps.count <= PatchFeatureGatherer.maximumMaps, "more maps than the gatherer handles")
-        let gh = geometry.gridHeight, gw = geometry.gridWidth, lanes = PatchGeometry.lanes, d = geometry.dimensions
-        let mapCount = maps.count
         maps.withUnsafeBufferPointer { mapList in
             sources.withUnsafeBufferPointer { sources in
-                let outBase = out.baseAddress!
-                parallel.runChunks(geometry.groups, chunks: parallel.chunksPerStage) { _, range in
-                    // Offsets of the group's 8 positions in each map, [map][lane].
-                    var offsets = (SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>())
-                    for g in range {
-                        for k in 0..<mapCount {
-                            let map = mapList[k]
-                            var lane = SIMD8<Int32>()
-                            for l in 0..<lanes {
-                                let p = g * lanes + l, i = p / gw, j = p % gw
-                                lane[l] = Int32(((i * map.height / gh) * map.width + j * map.width / gw) * map.channels)
-                            }
-                            switch k {
-                            case 0: offsets.0 = lane
-                            case 1: offsets.1 = lane
-                            case 2: offsets.2 = lane
-                            default: offsets.3 = lane
-                            }
-                        }
-                        for c in 0..<d {
-                            let source = sources[c]
-                            let map = mapList[source.map]
-                            let lane: SIMD8<Int32>
-                            switch source.map {
-                            case 0: lane = offsets.0
-                            case 1: lane = offsets.1
-                            case 2: lane = offsets.2
-                            default: lane = offsets.3
-                            }
-                            let values = map.values.baseAddress! + source.channel
-                            var v = SIMD8<Float>()
-                            for l in 0..<lanes { v[l] = Float(values[Int(lane[l])]) }
-                            let scaled = (v - Float(map.zeroPoint)) * map.scale
-                            UnsafeMutableRawPointer(outBase + (g * d + c) * lanes).storeBytes(of: scaled, as: SIMD8<Float>.self)
-                        }
-                    }
-                }
+                let chunks = min(parallel.chunksPerStage, geometry.groups)
+                parallel.run(chunks, GatherChunks(geometry: geometry, chunks: chunks, maps: mapList.baseAddress!, mapCount: mapList.count,
+                                                  sources: sources.baseAddress!, out: out.baseAddress!))
             }
         }
     }
 
     /// Taps a gatherer reads (the Lite0 cut has three).
     public static let maximumMaps = 4
+}
+
+/// One chunk of groups of 8 positions.
+private struct GatherChunks: ParallelBody {
+    let geometry: PatchGeometry
+    let chunks: Int
+    let maps: UnsafePointer<QuantizedMap>
+    let mapCount: Int
+    let sources: UnsafePointer<(map: Int, channel: Int)>
+    let out: UnsafeMutablePointer<Float>
+
+    func run(_ chunk: Int) {
+        let gh = geometry.gridHeight, gw = geometry.gridWidth, lanes = PatchGeometry.lanes, d = geometry.dimensions
+        // Offsets of the group's 8 positions in each map, [map][lane].
+        var offsets = (SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>())
+        for g in chunkRange(chunk, of: chunks, total: geometry.groups) {
+            for k in 0..<mapCount {
+                let map = maps[k]
+                var lane = SIMD8<Int32>()
+                for l in 0..<lanes {
+                    let p = g * lanes + l, i = p / gw, j = p % gw
+                    lane[l] = Int32(((i * map.height / gh) * map.width + j * map.width / gw) * map.channels)
+                }
+                switch k {
+                case 0: offsets.0 = lane
+                case 1: offsets.1 = lane
+                case 2: offsets.2 = lane
+                default: offsets.3 = lane
+                }
+            }
+            for c in 0..<d {
+                let source = sources[c]
+                let map = maps[source.map]
+                let lane: SIMD8<Int32>
+                switch source.map {
+                case 0: lane = offsets.0
+                case 1: lane = offsets.1
+                case 2: lane = offsets.2
+                default: lane = offsets.3
+                }
+                let values = map.values.baseAddress! + source.channel
+                var v = SIMD8<Float>()
+                for l in 0..<lanes { v[l] = Float(values[Int(lane[l])]) }
+                let scaled = (v - Float(map.zeroPoint)) * map.scale
+                UnsafeMutableRawPointer(out + (g * d + c) * lanes).storeBytes(of: scaled, as: SIMD8<Float>.self)
+            }
+        }
+    }
 }

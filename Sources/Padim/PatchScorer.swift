@@ -29,20 +29,12 @@ public struct PatchScorer: Sendable {
     public func score(_ features: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>,
                       parallel: any ParallelLoop = SerialLoop.shared, baselineKernel: Bool = false) {
         precondition(features.count >= geometry.featureCount && out.count >= geometry.positions, "buffers too small")
-        let g = geometry, lanes = PatchGeometry.lanes
         factor.withUnsafeBufferPointer { f in
             mean.withUnsafeBufferPointer { m in
-                let fb = f.baseAddress!, mb = m.baseAddress!, xb = features.baseAddress!, ob = out.baseAddress!
-                parallel.runChunks(g.groups, chunks: parallel.chunksPerStage) { _, range in
-                    let g0 = range.lowerBound, n = range.count
-                    let fp = fb + g0 * g.triangle * lanes, mp = mb + g0 * g.dimensions * lanes
-                    let xp = xb + g0 * g.dimensions * lanes, op = ob + g0 * lanes
-                    if baselineKernel {
-                        lineside_padim_distances_baseline(fp, mp, xp, n, g.dimensions, op)
-                    } else {
-                        lineside_padim_distances(fp, mp, xp, n, g.dimensions, op)
-                    }
-                }
+                let chunks = min(parallel.chunksPerStage, geometry.groups)
+                parallel.run(chunks, DistanceChunks(geometry: geometry, chunks: chunks, factor: f.baseAddress!, mean: m.baseAddress!,
+                                                    features: features.baseAddress!, out: out.baseAddress!,
+                                                    baseline: baselineKernel, sums: nil))
             }
         }
     }
@@ -52,22 +44,46 @@ public struct PatchScorer: Sendable {
 
     /// Reads the model once, split over `parallel` like `score`, doing nothing else: the memory
     /// floor of `score` (benchmarks time the two in the same place of the frame, so both find the
-    /// caches in the same state). Returns a meaningless sum so the reads are kept.
+    /// caches in the same state). Writes meaningless sums into `sums` so the reads are kept.
     public func readModel(parallel: any ParallelLoop = SerialLoop.shared, sums: UnsafeMutableBufferPointer<UInt64>) {
-        let g = geometry, lanes = PatchGeometry.lanes
-        let chunks = min(parallel.chunksPerStage, sums.count)
         factor.withUnsafeBufferPointer { f in
             mean.withUnsafeBufferPointer { m in
-                let fb = f.baseAddress!, mb = m.baseAddress!
-                parallel.runChunks(g.groups, chunks: chunks) { chunk, range in
-                    let g0 = range.lowerBound, n = range.count
-                    sums[chunk] = lineside_memory_read(fb + g0 * g.triangle * lanes, n * g.triangle * lanes * 2)
-                        &+ lineside_memory_read(mb + g0 * g.dimensions * lanes, n * g.dimensions * lanes * 2)
-                }
+                let chunks = min(parallel.chunksPerStage, geometry.groups, sums.count)
+                parallel.run(chunks, DistanceChunks(geometry: geometry, chunks: chunks, factor: f.baseAddress!, mean: m.baseAddress!,
+                                                    features: nil, out: nil, baseline: false, sums: sums.baseAddress!))
             }
         }
     }
 
     /// Which compiled variant of the kernel runs on this CPU.
     public static var kernelVariant: String { String(cString: lineside_padim_kernel_variant()) }
+}
+
+/// One chunk of groups: the C kernel on its slice (or, with `sums`, only the slice's reads).
+private struct DistanceChunks: ParallelBody {
+    let geometry: PatchGeometry
+    let chunks: Int
+    let factor: UnsafePointer<UInt16>
+    let mean: UnsafePointer<UInt16>
+    let features: UnsafePointer<Float>?
+    let out: UnsafeMutablePointer<Float>?
+    let baseline: Bool
+    let sums: UnsafeMutablePointer<UInt64>?
+
+    func run(_ chunk: Int) {
+        let g = geometry, lanes = PatchGeometry.lanes
+        let range = chunkRange(chunk, of: chunks, total: g.groups)
+        let g0 = range.lowerBound, n = range.count
+        let fp = factor + g0 * g.triangle * lanes, mp = mean + g0 * g.dimensions * lanes
+        if let sums {
+            sums[chunk] = lineside_memory_read(fp, n * g.triangle * lanes * 2) &+ lineside_memory_read(mp, n * g.dimensions * lanes * 2)
+            return
+        }
+        let xp = features! + g0 * g.dimensions * lanes, op = out! + g0 * lanes
+        if baseline {
+            lineside_padim_distances_baseline(fp, mp, xp, n, g.dimensions, op)
+        } else {
+            lineside_padim_distances(fp, mp, xp, n, g.dimensions, op)
+        }
+    }
 }
