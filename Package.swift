@@ -84,9 +84,9 @@ let package = Package(
         // Tests, one target per module.
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformFakes", system]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "Platform"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImageCodec", "Platform"]),
-        .testTarget(name: "PadimTests", dependencies: ["Padim", "Platform"]),
-        .testTarget(name: "BackboneTests", dependencies: ["Backbone", "Imaging", "Platform"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImageCodec", "Platform", "PlatformFakes"]),
+        .testTarget(name: "PadimTests", dependencies: ["Padim", "Platform", "PlatformFakes"]),
+        .testTarget(name: "BackboneTests", dependencies: ["Backbone", "Imaging", "Platform", "PlatformFakes"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "DemoScene", "ImageCodec", "Padim", "Platform", "SafeTensors"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureFakes", "CaptureV4L2", "Imaging", "PlatformFakes",
                                                          system]),

@@ -34,6 +34,23 @@ import Testing
         #expect(good.filter { inspector.isDefective(score: $0) }.count <= 1, "good \(good) threshold \(model.threshold)")
     }
 
+    @Test func twoThreadsGiveTheSameGridMapAndScoreAsOne() throws {
+        let one = try Int8Backbone(weights: try EmbeddedBackbone.load(), threads: 1)
+        let two = try Int8Backbone(weights: try EmbeddedBackbone.load(), threads: 2)
+        let fitter = try Fitter(backbone: one, settings: FitSettings())
+        let renderer = PartRenderer()
+        for i in 0..<12 { try fitter.add(renderer.render(index: i)) }
+        let model = try fitter.finish()
+        let serial = try Inspector(backbone: one, model: model), parallel = try Inspector(backbone: two, model: model)
+        for (i, defect) in [(300, nil), (301, PartRenderer.Defect.allCases.first)] as [(Int, PartRenderer.Defect?)] {
+            let image = renderer.render(index: i, defect: defect)
+            let a = try serial.inspect(image), b = try parallel.inspect(image)
+            #expect(a == b, "score \(a) vs \(b)")
+            #expect(serial.extractor.features == parallel.extractor.features)
+            #expect(serial.grid == parallel.grid && serial.anomaly.map == parallel.anomaly.map)
+        }
+    }
+
     @Test func greyAndColourImagesMixInOneFit() throws {
         let backbone = try Int8Backbone(weights: try EmbeddedBackbone.load(), threads: 1)
         var settings = FitSettings()

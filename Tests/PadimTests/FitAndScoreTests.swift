@@ -1,6 +1,7 @@
 import Testing
 @testable import Padim
 import Platform
+import PlatformFakes
 
 /// Small geometry so the float64 ground truth can be computed directly.
 @Suite struct FitAndScoreTests {
@@ -64,6 +65,25 @@ import Platform
             let direct = directDistances(train: train, x: x)
             for (a, b) in zip(out, direct) { #expect(abs(Double(a) - b) <= 0.01 * b + 0.01, "\(a) vs \(b)") }
         }
+    }
+
+    @Test func groupChunksInAnyOrderScoreLikeOneCall() throws {
+        let wide = PatchGeometry(gridHeight: 7, gridWidth: 8, dimensions: 5)   // 7 groups of 8
+        var acc = FitAccumulator(geometry: wide)
+        var rng = SplitMix64(seed: 21)
+        func image() -> [Float] { (0..<wide.featureCount).map { _ in Float(rng.next() % 1000) / 100 } }
+        for _ in 0..<20 { image().withUnsafeBufferPointer { acc.add($0) } }
+        let scorer = PatchScorer(model: try acc.finish(epsilon: 0.01))
+        let x = image()
+        var serial = [Float](repeating: 0, count: wide.positions), parallel = serial
+        let loop = ScrambledLoop(threads: 2)
+        x.withUnsafeBufferPointer { f in
+            serial.withUnsafeMutableBufferPointer { scorer.score(f, into: $0) }
+            parallel.withUnsafeMutableBufferPointer { scorer.score(f, into: $0, parallel: loop) }
+        }
+        #expect(serial == parallel && serial.allSatisfy { $0 > 0 })
+        #expect(loop.ran.sorted() == Array(0..<7), "7 groups in 7 chunks (at most 8 for 2 threads)")
+        #expect(scorer.modelBytes == (wide.positions * wide.triangle + wide.positions * wide.dimensions) * 2)
     }
 
     @Test func shiftedSumsKeepCovariancePreciseForLargeOffsets() throws {
@@ -183,6 +203,19 @@ import Platform
         let worst = zip(map.map, reference).map { abs(Double($0) - $1) }.max() ?? 0
         #expect(worst < 1e-4, "largest difference \(worst)")
         #expect(abs(Double(top) - (reference.max() ?? 0)) < 1e-4)
+    }
+
+    @Test func rowChunksInAnyOrderGiveTheSameMapAndMaximum() {
+        var rng = SplitMix64(seed: 11)
+        let grid = (0..<(56 * 56)).map { _ in Float(rng.next() % 10_000) / 1000 }
+        var serial = AnomalyMap(gridHeight: 56, gridWidth: 56, size: 224)
+        var parallel = AnomalyMap(gridHeight: 56, gridWidth: 56, size: 224)
+        let loop = ScrambledLoop(threads: 2)
+        let a = grid.withUnsafeBufferPointer { serial.compute($0) }
+        let b = grid.withUnsafeBufferPointer { parallel.compute($0, parallel: loop) }
+        #expect(a == b && serial.map == parallel.map)
+        #expect(a == parallel.map.max())
+        #expect(loop.ran.count == 16)
     }
 
     @Test func constantGridGivesConstantMap() {
