@@ -14,7 +14,8 @@ public final class Inspector {
     /// The last patch-distance grid, [gridHeight][gridWidth].
     public private(set) var grid: [Float]
 
-    public init(backbone: Int8Backbone, model: ModelFile) throws(InspectionError) {
+    /// `factor`: how the scorer holds the model's whitening factor (`FactorEncoding`).
+    public init(backbone: Int8Backbone, model: ModelFile, factor: FactorEncoding = .float16) throws(InspectionError) {
         guard model.backboneIdentity == backbone.identity else {
             throw .model(path: "model", reason: "fitted with another backbone")
         }
@@ -24,7 +25,7 @@ public final class Inspector {
         }
         self.extractor = extractor
         threshold = model.threshold
-        scorer = PatchScorer(model: model.data)
+        scorer = PatchScorer(model: model.data, encoding: factor)
         anomaly = AnomalyMap(gridHeight: model.data.geometry.gridHeight, gridWidth: model.data.geometry.gridWidth, size: Preprocessor.cropTo)
         grid = [Float](repeating: 0, count: model.data.geometry.positions)
     }

@@ -10,7 +10,7 @@ import Platform
 
 enum BenchCommand {
     static let help = """
-    usage: lineside bench [--runs N] [--threads 1,2] [--model M] [--image FILE]
+    usage: lineside bench [--runs N] [--threads 1,2] [--model M] [--image FILE] [--factor float16|int8]
            lineside bench --capture [--runs N]
 
     Times each stage of the per-frame path at 224x224 and prints median, p99 and min in ms over
@@ -22,12 +22,13 @@ enum BenchCommand {
       --threads LIST   comma-separated backbone thread counts (default 1,2)
       --model M        model to score with
       --image FILE     PNG or JPEG to decode and inspect
+      --factor E       how the scorer holds the factor: float16 (default) or int8 (per-row scale)
       --capture        instead: capture overhead per 640x480 frame through the fake V4L2 kernel
                        (dequeue and requeue, YUYV/GREY conversion of the frame or a region)
     """
 
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, valued: ["runs", "threads", "model", "image"], switches: ["help", "capture"])
+        let args = try Arguments(argv, valued: ["runs", "threads", "model", "image", "factor"], switches: ["help", "capture"])
         if args.has("help") { print(help); return 0 }
         let runs = try args.int("runs", default: 100, range: 1...100_000)
         if args.has("capture") {
@@ -45,14 +46,15 @@ enum BenchCommand {
             let frame = PartRenderer(size: 480).render(index: 0)
             encoded = try PNGEncoder.encode(Image(width: 480, height: 480, layout: .rgb, pixels: frame.pixels))
         }
-        print("lineside bench: \(runs) runs per thread count, PaDiM kernel \(PatchScorer.kernelVariant), \(cpuName())")
+        let factor = try Runtime.factor(args)
+        print("lineside bench: \(runs) runs per thread count, PaDiM kernel \(PatchScorer.kernelVariant) (factor \(factor.rawValue)), \(cpuName())")
         var frameMedians: [(threads: Int, frame: Double, backbone: Double)] = []
         var sums = [UInt64](repeating: 0, count: 64)
         for threads in threadList {
             let backbone = try Runtime.backbone(threads: threads)
             let model: ModelFile
             if let path = args.string("model") { model = try Runtime.model(path, backbone: backbone) } else { model = try syntheticModel(backbone) }
-            let inspector = try Inspector(backbone: backbone, model: model)
+            let inspector = try Inspector(backbone: backbone, model: model, factor: factor)
             var stages: [(String, [Double])] = [("decode", []), ("preprocess", []), ("backbone", []), ("scoring", []),
                                                  ("postprocess", []), ("frame (preprocess..score)", []),
                                                  ("  of scoring: gather", []), ("  of scoring: distances", [])]
@@ -88,7 +90,7 @@ enum BenchCommand {
             // Baseline measured in the same run: the scoring kernel without F16C/FMA (what a plain
             // x86-64 build would run).
             var baseline: [Double] = []
-            for _ in 0..<max(5, runs / 5) {
+            for _ in 0..<(factor == .float16 ? max(5, runs / 5) : 0) {
                 let t0 = SystemClock.shared.nowNs
                 inspector.scorePatches(baselineKernel: true)
                 baseline.append(Double(SystemClock.shared.nowNs - t0) / 1e6)
@@ -119,8 +121,10 @@ enum BenchCommand {
                 let p99 = s[min(s.count - 1, Int((Double(s.count) * 0.99).rounded(.up)) - 1)]
                 print("  " + name.padding(28) + fixed(s[s.count / 2], 2).padding(11) + fixed(p99, 2).padding(9) + fixed(s[0], 2))
             }
-            print("  scoring with the baseline kernel (no F16C/FMA): median \(fixed(baseline[baseline.count / 2], 2)) ms over \(baseline.count) runs, "
-                  + "\(fixed(baseline[baseline.count / 2] / median(7), 1))x the dispatched kernel")
+            if !baseline.isEmpty {
+                print("  scoring with the baseline kernel (no F16C/FMA): median \(fixed(baseline[baseline.count / 2], 2)) ms over \(baseline.count) runs, "
+                      + "\(fixed(baseline[baseline.count / 2] / median(7), 1))x the dispatched kernel")
+            }
             let megabytes = Double(inspector.scoringBytes) / 1e6
             print("  read floor (the model's \(fixed(megabytes, 1)) MB read in place of scoring, every 2nd frame): median "
                   + "\(fixed(floor[floor.count / 2], 2)) ms = \(fixed(megabytes / floor[floor.count / 2], 1)) GB/s, min \(fixed(floor[0], 2)) ms = "
