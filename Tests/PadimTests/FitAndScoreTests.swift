@@ -86,6 +86,33 @@ import PlatformFakes
         #expect(scorer.modelBytes == (wide.positions * wide.triangle + wide.positions * wide.dimensions) * 2)
     }
 
+    @Test func theInt8FactorScoresWithinAPercentOfFloat16AndReadsHalfTheBytes() throws {
+        let wide = PatchGeometry(gridHeight: 2, gridWidth: 8, dimensions: 40)   // rows long enough for the 4-way sums
+        var acc = FitAccumulator(geometry: wide)
+        var rng = SplitMix64(seed: 33)
+        func image(_ offset: Float) -> [Float] {
+            (0..<wide.featureCount).map { i in offset + Float(i % 7) + Float(rng.next() % 1000) / 200 }
+        }
+        for _ in 0..<60 { image(0).withUnsafeBufferPointer { acc.add($0) } }
+        let model = try acc.finish(epsilon: 0.01)
+        let f16 = PatchScorer(model: model), i8 = PatchScorer(model: model, encoding: .int8)
+        #expect(i8.encoding == .int8 && f16.encoding == .float16)
+        let n = wide.positions
+        #expect(f16.modelBytes == n * wide.triangle * 2 + n * wide.dimensions * 2)
+        #expect(i8.modelBytes == n * wide.triangle + n * wide.dimensions * 4 + n * wide.dimensions * 2)
+        for offset: Float in [0, 0.5, 3] {
+            let x = image(offset)
+            var a = [Float](repeating: 0, count: wide.positions), b = a, c = a
+            x.withUnsafeBufferPointer { f in
+                a.withUnsafeMutableBufferPointer { f16.score(f, into: $0) }
+                b.withUnsafeMutableBufferPointer { i8.score(f, into: $0) }
+                c.withUnsafeMutableBufferPointer { i8.score(f, into: $0, parallel: ScrambledLoop(threads: 2)) }
+            }
+            for (p, q) in zip(a, b) { #expect(abs(p - q) <= 0.01 * p, "float16 \(p) int8 \(q)") }
+            #expect(b == c)
+        }
+    }
+
     @Test func shiftedSumsKeepCovariancePreciseForLargeOffsets() throws {
         // Features around 10^4 with unit variance: E[xx] - mu^2 without the shift loses digits.
         let train = samples(30, seed: 3, offset: 10_000)
