@@ -128,10 +128,12 @@ private struct HorizontalPass: ParallelBody {
                     let start = starts[x], count = counts[x], wBase = x * maximumTaps
                     // R, G, B in three lanes of one vector (the fourth is the next pixel's R,
                     // ignored; the row buffer has a spare pixel for it).
+                    // Wrapping arithmetic in the tap loops: indices come from the filter, which
+                    // keeps them inside the row, and overflow checks cost a third of the loop.
                     var acc = SIMD4<Float>()
+                    let pixel = raw + start &* 12, w = weights + wBase
                     for k in 0..<count {
-                        let v = raw.loadUnaligned(fromByteOffset: (start + k) * 12, as: SIMD4<Float>.self)
-                        acc += SIMD4(repeating: weights[wBase + k]) * v
+                        acc += SIMD4(repeating: w[k]) * pixel.loadUnaligned(fromByteOffset: k &* 12, as: SIMD4<Float>.self)
                     }
                     midRow[ox * 3] = acc[0]
                     midRow[ox * 3 + 1] = acc[1]
@@ -142,7 +144,8 @@ private struct HorizontalPass: ParallelBody {
                     let x = ox + offset
                     let start = starts[x], count = counts[x], wBase = x * maximumTaps
                     var acc: Float = 0
-                    for k in 0..<count { acc += weights[wBase + k] * rowF[start + k] }
+                    let pixel = rowF + start, w = weights + wBase
+                    for k in 0..<count { acc += w[k] * pixel[k] }
                     midRow[ox] = acc
                 }
             }
@@ -175,9 +178,9 @@ private struct VerticalPass: ParallelBody {
             var i = 0
             while i < width {
                 var sum = SIMD8<Float>()
+                let column = midRaw + ((start - rowLo) &* width &+ i) &* 4, w = weights + wBase, rowBytes = width &* 4
                 for k in 0..<count {
-                    let v = midRaw.loadUnaligned(fromByteOffset: ((start - rowLo + k) * width + i) * 4, as: SIMD8<Float>.self)
-                    sum += SIMD8(repeating: weights[wBase + k]) * v
+                    sum += SIMD8(repeating: w[k]) * column.loadUnaligned(fromByteOffset: k &* rowBytes, as: SIMD8<Float>.self)
                 }
                 // floor(x + 0.5) clamped to 0...255, as a truncating conversion of the clamped value
                 // (no floorf call: baseline x86-64 has no roundss). Lane by lane: Int32(Float) is one

@@ -90,8 +90,8 @@ private struct AcrossColumns: ParallelBody {
             let row = i * gridWidth
             for x in 0..<size {
                 var acc: Float = 0
-                let base = row + first[x], wb = x * width
-                for k in 0..<width { acc += weights[wb + k] * grid[base + k] }
+                let g = grid + row + first[x], w = weights + x * width
+                for k in 0..<width { acc += w[k] * g[k] }
                 out[i * size + x] = acc
             }
         }
@@ -117,11 +117,12 @@ private struct DownRows: ParallelBody {
             var x = 0
             while x < n {
                 var acc = SIMD8<Float>()
+                let column = hv + (f &* n &+ x) &* 4, w = weights + wb, rowBytes = n &* 4
                 for k in 0..<width {
-                    let v = hv.loadUnaligned(fromByteOffset: ((f + k) * n + x) * 4, as: SIMD8<Float>.self)
                     // Multiply and add, not addProduct: a baseline x86-64 build turns a fused
-                    // multiply-add into an fmaf call per lane.
-                    acc += SIMD8(repeating: weights[wb + k]) * v
+                    // multiply-add into an fmaf call per lane. Wrapping index arithmetic: the
+                    // operator's bands lie inside the grid by construction.
+                    acc += SIMD8(repeating: w[k]) * column.loadUnaligned(fromByteOffset: k &* rowBytes, as: SIMD8<Float>.self)
                 }
                 ov.storeBytes(of: acc, toByteOffset: (y * n + x) * 4, as: SIMD8<Float>.self)
                 best = best.replacing(with: acc, where: acc .> best)
