@@ -14,7 +14,10 @@ enum BenchCommand {
            lineside bench --capture [--runs N]
 
     Times each stage of the per-frame path at 224x224 and prints median, p99 and min in ms over
-    N runs (after 5 warm-up runs) for each thread count. Without --model it fits a model on 12
+    N runs (after 10 warm-up frames) for each thread count (every stage on the backbone's pool),
+    with the scoring's memory floor (every second frame reads the model's bytes in place of
+    scoring), frame / backbone, the 2-vs-1-thread speed-up, and, when started with
+    LD_PRELOAD=libc_malloc_debug.so.0 MALLOC_TRACE=FILE, the allocations in 20 frames. Without --model it fits a model on 12
     generated images first (scoring cost does not depend on the model's values). Without --image
     it decodes a generated 640x480 PNG.
 
