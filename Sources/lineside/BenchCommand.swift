@@ -10,7 +10,7 @@ import Platform
 
 enum BenchCommand {
     static let help = """
-    usage: lineside bench [--runs N] [--threads 1,2] [--model M] [--image FILE] [--factor float16|int8]
+    usage: lineside bench [--runs N] [--threads 1,2] [--model M] [--image FILE] [--factor int8|float16]
            lineside bench --capture [--runs N]
 
     Times each stage of the per-frame path at 224x224 and prints median, p99 and min in ms over
@@ -25,7 +25,7 @@ enum BenchCommand {
       --threads LIST   comma-separated backbone thread counts (default 1,2)
       --model M        model to score with
       --image FILE     PNG or JPEG to decode and inspect
-      --factor E       how the scorer holds the factor: float16 (default) or int8 (per-row scale)
+      --factor E       how the scorer holds the factor: int8 (default, per-row scale) or float16
       --capture        instead: capture overhead per 640x480 frame through the fake V4L2 kernel
                        (dequeue and requeue, YUYV/GREY conversion of the frame or a region)
     """

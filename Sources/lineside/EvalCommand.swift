@@ -4,7 +4,7 @@ import Service
 
 enum EvalCommand {
     static let help = """
-    usage: lineside eval --model M --dataset CATEGORY_DIR [--json FILE] [--factor float16|int8]
+    usage: lineside eval --model M --dataset CATEGORY_DIR [--json FILE] [--factor int8|float16]
 
     Scores CATEGORY_DIR/test/<type>/*.png (MVTec AD layout) and prints image AUROC and, where
     ground_truth/<type>/<stem>_mask.png masks exist, pixel AUROC: overall and per defect type.
@@ -13,7 +13,7 @@ enum EvalCommand {
       --dataset DIR    the category folder
       --json FILE      also write metrics and per-image scores as JSON ('-' for stdout)
       --threads N      backbone threads (default 2)
-      --factor E       float16 (default: the file's values) or int8 (per-row scale, quantised at load)
+      --factor E       int8 (default: per-row scale, quantised at load) or float16 (the file's values)
     """
 
     static func run(_ argv: [String]) throws -> Int32 {

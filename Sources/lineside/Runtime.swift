@@ -8,9 +8,9 @@ enum Runtime {
         try Int8Backbone(weights: try EmbeddedBackbone.load(), threads: threads)
     }
 
-    /// `--factor float16|int8`: how the scorer holds the model's whitening factor (default float16).
+    /// `--factor int8|float16`: how the scorer holds the model's whitening factor (default int8).
     static func factor(_ args: Arguments) throws -> FactorEncoding {
-        guard let text = args.string("factor") else { return .float16 }
+        guard let text = args.string("factor") else { return Inspector.defaultFactor }
         guard let encoding = FactorEncoding(rawValue: text) else { throw UsageError("--factor takes float16 or int8, not \(text)") }
         return encoding
     }

@@ -5,7 +5,7 @@ import Platform
 
 enum ScoreCommand {
     static let help = """
-    usage: lineside score --model M [--heatmap DIR] [--factor float16|int8] IMAGE...
+    usage: lineside score --model M [--heatmap DIR] [--factor int8|float16] IMAGE...
 
     Prints one line per image: score, verdict (OK or REJECT against the model's threshold), file.
     Exits 1 if any image could not be read (the others are still scored).
@@ -15,7 +15,7 @@ enum ScoreCommand {
                        with the anomaly map over it (red = at the threshold) and a red frame
                        around rejected parts
       --threads N      backbone threads (default 2)
-      --factor E       float16 (default: the file's values) or int8 (per-row scale, quantised at load)
+      --factor E       int8 (default: per-row scale, quantised at load) or float16 (the file's values)
     """
 
     static func run(_ argv: [String]) throws -> Int32 {

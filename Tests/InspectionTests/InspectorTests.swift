@@ -57,8 +57,9 @@ import Testing
         let renderer = PartRenderer()
         for i in 0..<16 { try fitter.add(renderer.render(index: i)) }
         let model = try fitter.finish()
-        let f16 = try Inspector(backbone: backbone, model: model)
+        let f16 = try Inspector(backbone: backbone, model: model, factor: .float16)
         let i8 = try Inspector(backbone: backbone, model: model, factor: .int8)
+        #expect(Inspector.defaultFactor == .int8, "the firmware scores with the int8 factor")
         var worst: Float = 0
         for (i, defect) in [(400, nil), (401, nil)] + PartRenderer.Defect.allCases.enumerated().map({ (402 + $0.offset, Optional($0.element)) }) {
             let image = renderer.render(index: i, defect: defect)
