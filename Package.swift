@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "PlatformFakes", dependencies: ["Platform"]),
 
         // Pure logic: no hardware, no C library beyond constants and the one PaDiM kernel.
-        .target(name: "Imaging", swiftSettings: optimizedAlways),
+        .target(name: "Imaging", dependencies: ["Platform"], swiftSettings: optimizedAlways),
         .target(name: "Padim", dependencies: ["CPadimKernels", "Platform"], swiftSettings: optimizedAlways),
         .target(name: "SafeTensors", dependencies: ["Platform"]),
         .target(name: "Capture", dependencies: ["Imaging", "CV4L2Types", "Platform", system], swiftSettings: optimizedAlways),
@@ -84,9 +84,9 @@ let package = Package(
         // Tests, one target per module.
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformFakes", system]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "Platform"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImageCodec", "Platform"]),
-        .testTarget(name: "PadimTests", dependencies: ["Padim", "Platform"]),
-        .testTarget(name: "BackboneTests", dependencies: ["Backbone", "Imaging", "Platform"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImageCodec", "Platform", "PlatformFakes"]),
+        .testTarget(name: "PadimTests", dependencies: ["Padim", "Platform", "PlatformFakes"]),
+        .testTarget(name: "BackboneTests", dependencies: ["Backbone", "Imaging", "Platform", "PlatformFakes"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "DemoScene", "ImageCodec", "Padim", "Platform", "SafeTensors"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureFakes", "CaptureV4L2", "Imaging", "PlatformFakes",
                                                          system]),

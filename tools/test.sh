@@ -49,6 +49,9 @@ echo "== kill -9 during fit and save (50 times)"
 swift build -c release --product lineside 2>&1 | tail -n 1
 script kill "kill test" Tests/cli/kill-during-fit.sh .build/release/lineside 50
 
+echo "== the frame path allocates nothing (glibc malloc trace, 1 and 2 threads)"
+script allocations frame-allocations Tests/cli/frame-allocations.sh .build/release/lineside
+
 echo "== hostile input fuzz suite (seeded: models, images, configurations)"
 script fuzz "fuzz" python3 Tests/fuzz/fuzz.py .build/release/lineside
 

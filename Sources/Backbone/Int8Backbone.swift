@@ -12,7 +12,9 @@ public final class Int8Backbone {
     public let threads: Int
 
     private var operators: [(name: String, op: xnn_operator_t)] = []
-    private let threadpool: pthreadpool_t?
+    /// The pool XNNPACK runs on, shared with the other per-frame stages (`ParallelLoop`).
+    public let pool: SharedThreadPool
+    private var threadpool: pthreadpool_t? { pool.handle }
     /// One int8 buffer per tensor, each with XNN_EXTRA_BYTES of slack after its last element.
     private var buffers: [Int: UnsafeMutableBufferPointer<Int8>] = [:]
 
@@ -27,7 +29,7 @@ public final class Int8Backbone {
         graph = weights.graph
         identity = weights.identity
         self.threads = max(1, threads)
-        threadpool = self.threads > 1 ? pthreadpool_create(self.threads) : nil
+        pool = SharedThreadPool(threads: self.threads)
         guard xnn_initialize(nil) == xnn_status_success else {
             throw .xnnpack(operation: "initialize", layer: "-", status: 0)
         }
@@ -46,7 +48,6 @@ public final class Int8Backbone {
     deinit {
         for (_, op) in operators { xnn_delete_operator(op) }
         for (_, buffer) in buffers { buffer.deallocate() }
-        if let threadpool { pthreadpool_destroy(threadpool) }
     }
 
     /// The input buffer (224x224x3 int8, NHWC) that `Preprocessor.prepare` writes into.

@@ -1,5 +1,8 @@
 #include "CMemory.h"
 #include <malloc.h>
+#include <mcheck.h>
 
 int ls_memory_map_allocations_from(size_t bytes) { return mallopt(M_MMAP_THRESHOLD, (int)bytes); }
 int ls_memory_trim(void) { return malloc_trim(0); }
+void ls_memory_trace_begin(void) { mtrace(); }
+void ls_memory_trace_end(void) { muntrace(); }

@@ -1,10 +1,14 @@
+import Platform
+
 /// Turns an image (or a region of it) into the backbone's int8 input, per the spec in
 /// tools/preprocess.py: resize to 256x256 with `ResampleFilter`, centre-crop 224x224, round to
 /// 8 bits, then q = u8 - 128 (exactly (u8 - 127) / 128 at scale 1/128, zero point -1).
 ///
 /// Only the 224 rows and columns that survive the crop are computed, straight from the source
-/// pixels: no full-size copy. Filters and the intermediate buffer are kept for the next call, so a
-/// stream of same-size frames allocates nothing.
+/// pixels: no full-size copy. Both passes run in row chunks on a `ParallelLoop` (the backbone's
+/// pthreadpool in the firmware); every output value is the same sum in the same order whatever
+/// the thread count, so the result is bit-identical to one thread. Filters and buffers are kept
+/// for the next call, so a stream of same-size frames allocates nothing.
 public struct Preprocessor: Sendable {
     public static let resizeTo = 256
     public static let cropTo = 224
@@ -16,9 +20,8 @@ public struct Preprocessor: Sendable {
     /// Rows of the source region filtered horizontally: [sourceRows][224][channels] floats, with 8
     /// floats of slack for the last vector load.
     private var intermediate: [Float] = []
-    /// One source row as floats (plus a spare pixel), and one output row before rounding.
-    private var sourceRow: [Float] = []
-    private var outputRow: [Float] = []
+    /// One source row as floats (plus a spare pixel and vector slack) per chunk of rows.
+    private var sourceRows: [Float] = []
 
     public init() {}
 
@@ -27,7 +30,8 @@ public struct Preprocessor: Sendable {
 
     /// Writes the model input for `region` of `image` (the whole image when nil) into `output`,
     /// which must hold `inputCount` Int8 values.
-    public mutating func prepare(_ image: Image, region: PixelRect? = nil, into output: UnsafeMutableBufferPointer<Int8>) {
+    public mutating func prepare(_ image: Image, region: PixelRect? = nil, into output: UnsafeMutableBufferPointer<Int8>,
+                                 parallel: any ParallelLoop = SerialLoop.shared) {
         let roi = region ?? PixelRect(x: 0, y: 0, width: image.width, height: image.height)
         precondition(roi.fits(width: image.width, height: image.height), "region lies outside the image")
         precondition(output.count >= Preprocessor.inputCount, "output too small")
@@ -37,76 +41,42 @@ public struct Preprocessor: Sendable {
         let srcChannels = image.layout.channels
         let crop = Preprocessor.cropTo, offset = Preprocessor.cropOffset
         // Source rows the cropped output rows need.
-        let rowLo = vf.starts[offset]
-        let rowHi = (offset..<(offset + crop)).map { vf.starts[$0] + vf.counts[$0] }.max()!
+        var rowLo = Int.max, rowHi = 0
+        for y in offset..<(offset + crop) {
+            rowLo = min(rowLo, vf.starts[y])
+            rowHi = max(rowHi, vf.starts[y] + vf.counts[y])
+        }
         let needed = (rowHi - rowLo) * crop * srcChannels + 8
         if intermediate.count < needed { intermediate = [Float](repeating: 0, count: needed) }
 
         let width = crop * srcChannels
-        if sourceRow.count < (roi.width + 2) * srcChannels { sourceRow = [Float](repeating: 0, count: (roi.width + 2) * srcChannels) }
-        if outputRow.count < width { outputRow = [Float](repeating: 0, count: width + 8) }
+        let chunks = parallel.chunksPerStage
+        let rowStride = (roi.width + 2) * srcChannels + 16
+        if sourceRows.count < chunks * rowStride { sourceRows = [Float](repeating: 0, count: chunks * rowStride) }
         image.pixels.withUnsafeBufferPointer { src in
             intermediate.withUnsafeMutableBufferPointer { mid in
-                sourceRow.withUnsafeMutableBufferPointer { rowF in
+                sourceRows.withUnsafeMutableBufferPointer { rows in
                     hf.weights.withUnsafeBufferPointer { hw in
-                        for row in rowLo..<rowHi {
-                            // The region's row as floats, once (not once per tap).
-                            let srcRow = (roi.y + row) * image.width * srcChannels + roi.x * srcChannels
-                            for i in 0..<(roi.width * srcChannels) { rowF[i] = Float(src[srcRow + i]) }
-                            let midRow = (row - rowLo) * width
-                            for ox in 0..<crop {
-                                let x = ox + offset
-                                let start = hf.starts[x], count = hf.counts[x], wBase = x * hf.maximumTaps
-                                if srcChannels == 3 {
-                                    // R, G, B in three lanes of one vector (the fourth is the next
-                                    // pixel's R, ignored; the row buffer has a spare pixel for it).
-                                    var acc = SIMD4<Float>()
-                                    let raw = UnsafeRawPointer(rowF.baseAddress!)
-                                    for k in 0..<count {
-                                        let v = raw.loadUnaligned(fromByteOffset: (start + k) * 12, as: SIMD4<Float>.self)
-                                        acc += SIMD4(repeating: hw[wBase + k]) * v
-                                    }
-                                    mid[midRow + ox * 3] = acc[0]
-                                    mid[midRow + ox * 3 + 1] = acc[1]
-                                    mid[midRow + ox * 3 + 2] = acc[2]
-                                } else {
-                                    var acc: Float = 0
-                                    for k in 0..<count { acc += hw[wBase + k] * rowF[start + k] }
-                                    mid[midRow + ox] = acc
-                                }
+                        hf.starts.withUnsafeBufferPointer { hStarts in
+                            hf.counts.withUnsafeBufferPointer { hCounts in
+                                let pass = HorizontalPass(
+                                    source: src.baseAddress!, imageWidth: image.width, roi: roi, channels: srcChannels,
+                                    rowLo: rowLo, rowCount: rowHi - rowLo, chunks: chunks, rows: rows.baseAddress!, rowStride: rowStride,
+                                    mid: mid.baseAddress!, width: width, weights: hw.baseAddress!, starts: hStarts.baseAddress!,
+                                    counts: hCounts.baseAddress!, maximumTaps: hf.maximumTaps)
+                                parallel.run(min(chunks, rowHi - rowLo), pass)
                             }
                         }
                     }
                 }
-                outputRow.withUnsafeMutableBufferPointer { acc in
-                    vf.weights.withUnsafeBufferPointer { vw in
-                        let midRaw = UnsafeRawPointer(mid.baseAddress!), accRaw = UnsafeMutableRawPointer(acc.baseAddress!)
-                        for oy in 0..<crop {
-                            let y = oy + offset
-                            let start = vf.starts[y], count = vf.counts[y], wBase = y * vf.maximumTaps
-                            // The whole output row, 8 values per vector, taps in the same order as
-                            // one value at a time (same sums, bit for bit).
-                            var i = 0
-                            while i < width {
-                                var sum = SIMD8<Float>()
-                                for k in 0..<count {
-                                    let v = midRaw.loadUnaligned(fromByteOffset: ((start - rowLo + k) * width + i) * 4, as: SIMD8<Float>.self)
-                                    sum += SIMD8(repeating: vw[wBase + k]) * v
-                                }
-                                accRaw.storeBytes(of: sum, toByteOffset: i * 4, as: SIMD8<Float>.self)
-                                i += 8
-                            }
-                            let o = oy * crop * Preprocessor.channels
-                            for j in 0..<width {
-                                // floor(x + 0.5) clamped to 0...255, as a truncating conversion of the
-                                // clamped value (no floorf call: baseline x86-64 has no roundss).
-                                let q = Int8(truncatingIfNeeded: Int(min(255, max(0, acc[j] + 0.5))) - 128)
-                                if srcChannels == 1 {
-                                    output[o + j * 3] = q; output[o + j * 3 + 1] = q; output[o + j * 3 + 2] = q
-                                } else {
-                                    output[o + j] = q
-                                }
-                            }
+                vf.weights.withUnsafeBufferPointer { vw in
+                    vf.starts.withUnsafeBufferPointer { vStarts in
+                        vf.counts.withUnsafeBufferPointer { vCounts in
+                            let pass = VerticalPass(
+                                mid: UnsafePointer(mid.baseAddress!), rowLo: rowLo, width: width, channels: srcChannels, chunks: chunks,
+                                weights: vw.baseAddress!, starts: vStarts.baseAddress!, counts: vCounts.baseAddress!,
+                                maximumTaps: vf.maximumTaps, output: output.baseAddress!)
+                            parallel.run(chunks, pass)
                         }
                     }
                 }
@@ -120,5 +90,112 @@ public struct Preprocessor: Sendable {
         q.withUnsafeMutableBufferPointer { prepare(image, region: region, into: $0) }
         return Image(width: Preprocessor.cropTo, height: Preprocessor.cropTo, layout: .rgb,
                      pixels: q.map { UInt8(bitPattern: $0) ^ 0x80 })
+    }
+}
+
+/// The horizontal pass over a chunk of source rows: each row to floats once, then the 224 cropped
+/// output columns, into the intermediate buffer.
+private struct HorizontalPass: ParallelBody {
+    let source: UnsafePointer<UInt8>
+    let imageWidth: Int
+    let roi: PixelRect
+    let channels: Int
+    let rowLo: Int
+    let rowCount: Int
+    let chunks: Int
+    let rows: UnsafeMutablePointer<Float>
+    let rowStride: Int
+    let mid: UnsafeMutablePointer<Float>
+    let width: Int
+    let weights: UnsafePointer<Float>
+    let starts: UnsafePointer<Int>
+    let counts: UnsafePointer<Int>
+    let maximumTaps: Int
+
+    func run(_ chunk: Int) {
+        let crop = Preprocessor.cropTo, offset = Preprocessor.cropOffset
+        let rowF = rows + chunk * rowStride
+        let raw = UnsafeRawPointer(rowF)
+        let values = roi.width * channels
+        for r in chunkRange(chunk, of: min(chunks, rowCount), total: rowCount) {
+            // The region's row as floats, once (not once per tap).
+            let srcRow = source + ((roi.y + rowLo + r) * imageWidth + roi.x) * channels
+            for i in 0..<values { rowF[i] = Float(srcRow[i]) }
+            let midRow = mid + r * width
+            if channels == 3 {
+                for ox in 0..<crop {
+                    let x = ox + offset
+                    let start = starts[x], count = counts[x], wBase = x * maximumTaps
+                    // R, G, B in three lanes of one vector (the fourth is the next pixel's R,
+                    // ignored; the row buffer has a spare pixel for it).
+                    // Wrapping arithmetic in the tap loops: indices come from the filter, which
+                    // keeps them inside the row, and overflow checks cost a third of the loop.
+                    var acc = SIMD4<Float>()
+                    let pixel = raw + start &* 12, w = weights + wBase
+                    for k in 0..<count {
+                        acc += SIMD4(repeating: w[k]) * pixel.loadUnaligned(fromByteOffset: k &* 12, as: SIMD4<Float>.self)
+                    }
+                    midRow[ox * 3] = acc[0]
+                    midRow[ox * 3 + 1] = acc[1]
+                    midRow[ox * 3 + 2] = acc[2]
+                }
+            } else {
+                for ox in 0..<crop {
+                    let x = ox + offset
+                    let start = starts[x], count = counts[x], wBase = x * maximumTaps
+                    var acc: Float = 0
+                    let pixel = rowF + start, w = weights + wBase
+                    for k in 0..<count { acc += w[k] * pixel[k] }
+                    midRow[ox] = acc
+                }
+            }
+        }
+    }
+}
+
+/// The vertical pass over a chunk of the 224 output rows, 8 values per vector, rounded to the
+/// model's int8 input on the way out.
+private struct VerticalPass: ParallelBody {
+    let mid: UnsafePointer<Float>
+    let rowLo: Int
+    let width: Int
+    let channels: Int
+    let chunks: Int
+    let weights: UnsafePointer<Float>
+    let starts: UnsafePointer<Int>
+    let counts: UnsafePointer<Int>
+    let maximumTaps: Int
+    let output: UnsafeMutablePointer<Int8>
+
+    func run(_ chunk: Int) {
+        let crop = Preprocessor.cropTo, offset = Preprocessor.cropOffset
+        let midRaw = UnsafeRawPointer(mid)
+        for oy in chunkRange(chunk, of: chunks, total: crop) {
+            let y = oy + offset
+            let start = starts[y], count = counts[y], wBase = y * maximumTaps
+            let o = oy * crop * Preprocessor.channels
+            // Taps in the same order as one value at a time (same sums, bit for bit).
+            var i = 0
+            while i < width {
+                var sum = SIMD8<Float>()
+                let column = midRaw + ((start - rowLo) &* width &+ i) &* 4, w = weights + wBase, rowBytes = width &* 4
+                for k in 0..<count {
+                    sum += SIMD8(repeating: w[k]) * column.loadUnaligned(fromByteOffset: k &* rowBytes, as: SIMD8<Float>.self)
+                }
+                // floor(x + 0.5) clamped to 0...255, as a truncating conversion of the clamped value
+                // (no floorf call: baseline x86-64 has no roundss). Lane by lane: Int32(Float) is one
+                // cvttss2si, the SIMD conversion initialiser a generic call per lane.
+                let clamped = (sum + 0.5).clamped(lowerBound: SIMD8(repeating: 0), upperBound: SIMD8(repeating: 255))
+                if channels == 1 {
+                    for l in 0..<8 {
+                        let q = Int8(truncatingIfNeeded: Int32(clamped[l]) - 128), j = o + (i + l) * 3
+                        output[j] = q; output[j + 1] = q; output[j + 2] = q
+                    }
+                } else {
+                    for l in 0..<8 { output[o + i + l] = Int8(truncatingIfNeeded: Int32(clamped[l]) - 128) }
+                }
+                i += 8
+            }
+        }
     }
 }

@@ -3,7 +3,8 @@ import Imaging
 import Padim
 
 /// Image -> patch features: preprocessing into the backbone's own input buffer, one int8 pass,
-/// then the selected channels gathered into the interleaved float layout. Reuses every buffer.
+/// then the selected channels gathered into the interleaved float layout. Reuses every buffer; every
+/// step runs on the backbone's thread pool.
 public final class FeatureExtractor {
     public let backbone: Int8Backbone
     public let geometry: PatchGeometry
@@ -39,13 +40,13 @@ public final class FeatureExtractor {
     public static func totalChannels(_ backbone: Int8Backbone) -> Int { backbone.graph.taps.reduce(0) { $0 + $1.channels } }
 
     public func preprocess(_ image: Image, region: PixelRect? = nil) {
-        preprocessor.prepare(image, region: region, into: backbone.input)
+        preprocessor.prepare(image, region: region, into: backbone.input, parallel: backbone.pool)
     }
 
     public func runBackbone() throws(BackboneError) { try backbone.run() }
 
     public func gather() {
-        features.withUnsafeMutableBufferPointer { gatherer.gather(maps, into: $0) }
+        features.withUnsafeMutableBufferPointer { gatherer.gather(maps, into: $0, parallel: backbone.pool) }
     }
 
     /// All three steps for one image.

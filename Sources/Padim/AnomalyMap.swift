@@ -1,3 +1,5 @@
+import Platform
+
 /// Turns the patch-distance grid into the localisation map and the image score: bilinear upsample
 /// (half-pixel centres, edges clamped, like torch's align_corners=False) to the input size, then a
 /// Gaussian blur (sigma 4, radius 4 sigma, 'reflect' borders like scipy.ndimage); the image score is
@@ -6,7 +8,9 @@
 /// Both steps are linear and separable, so along each axis they are one banded matrix M = B U
 /// (blur after upsample, reflection included), computed once in float64: map = M_y G M_x^T. Each
 /// output sample reads about 11 grid samples instead of 33 upsampled ones, and the vertical pass
-/// runs 8 columns per SIMD lane with the maximum taken on the way. All buffers are allocated at init.
+/// runs 8 columns per SIMD lane with the maximum taken on the way. Both passes run in row chunks on
+/// a `ParallelLoop` (each output value is the same sum whatever the thread count), each chunk keeps
+/// its own maximum. All buffers are allocated at init.
 public struct AnomalyMap: Sendable {
     public let gridHeight: Int
     public let gridWidth: Int
@@ -16,6 +20,9 @@ public struct AnomalyMap: Sendable {
     private let columns: BandedOperator
     private var horizontal: [Float]     // [gridHeight][size]: G M_x^T
     public private(set) var map: [Float]
+    /// One running maximum per chunk of the vertical pass.
+    private var chunkMaxima: [Float]
+    private static let maximumChunks = 64
 
     public init(gridHeight: Int, gridWidth: Int, size: Int, sigma: Float = 4) {
         precondition(size % 8 == 0, "the map's width is a multiple of 8 (SIMD lanes)")
@@ -27,56 +34,102 @@ public struct AnomalyMap: Sendable {
         columns = BandedOperator(inputs: gridWidth, outputs: size, sigma: Double(sigma))
         horizontal = [Float](repeating: 0, count: gridHeight * size)
         map = [Float](repeating: 0, count: size * size)
+        chunkMaxima = [Float](repeating: -.infinity, count: AnomalyMap.maximumChunks)
     }
 
     /// Computes `map` from a [gridHeight][gridWidth] distance grid and returns its maximum.
     @discardableResult
-    public mutating func compute(_ grid: UnsafeBufferPointer<Float>) -> Float {
+    public mutating func compute(_ grid: UnsafeBufferPointer<Float>, parallel: any ParallelLoop = SerialLoop.shared) -> Float {
         precondition(grid.count >= gridHeight * gridWidth, "grid too small")
-        let n = size, gw = gridWidth
-        let cw = columns.width, rw = rows.width
+        let n = size
+        let chunks = min(parallel.chunksPerStage, AnomalyMap.maximumChunks)
         columns.weights.withUnsafeBufferPointer { w in
             columns.first.withUnsafeBufferPointer { first in
                 horizontal.withUnsafeMutableBufferPointer { h in
-                    for i in 0..<gridHeight {
-                        let row = i * gw
-                        for x in 0..<n {
-                            var acc: Float = 0
-                            let base = row + first[x], wb = x * cw
-                            for k in 0..<cw { acc += w[wb + k] * grid[base + k] }
-                            h[i * n + x] = acc
-                        }
-                    }
+                    let rowChunks = min(chunks, gridHeight)
+                    parallel.run(rowChunks, AcrossColumns(grid: grid.baseAddress!, gridHeight: gridHeight, gridWidth: gridWidth, size: n,
+                                                          chunks: rowChunks, weights: w.baseAddress!, first: first.baseAddress!,
+                                                          width: columns.width, out: h.baseAddress!))
                 }
             }
         }
-        var best = SIMD8<Float>(repeating: -.infinity)
         rows.weights.withUnsafeBufferPointer { w in
             rows.first.withUnsafeBufferPointer { first in
                 horizontal.withUnsafeBufferPointer { h in
                     map.withUnsafeMutableBufferPointer { out in
-                        let hv = UnsafeRawPointer(h.baseAddress!), ov = UnsafeMutableRawPointer(out.baseAddress!)
-                        for y in 0..<n {
-                            let f = first[y], wb = y * rw
-                            var x = 0
-                            while x < n {
-                                var acc = SIMD8<Float>()
-                                for k in 0..<rw {
-                                    let v = hv.loadUnaligned(fromByteOffset: ((f + k) * n + x) * 4, as: SIMD8<Float>.self)
-                                    // Multiply and add, not addProduct: a baseline x86-64 build
-                                    // turns a fused multiply-add into an fmaf call per lane.
-                                    acc += SIMD8(repeating: w[wb + k]) * v
-                                }
-                                ov.storeBytes(of: acc, toByteOffset: (y * n + x) * 4, as: SIMD8<Float>.self)
-                                best = pointwiseMax(best, acc)
-                                x += 8
-                            }
+                        chunkMaxima.withUnsafeMutableBufferPointer { maxima in
+                            let rowChunks = min(chunks, n)
+                            parallel.run(rowChunks, DownRows(input: h.baseAddress!, size: n, chunks: rowChunks, weights: w.baseAddress!,
+                                                             first: first.baseAddress!, width: rows.width, out: out.baseAddress!,
+                                                             maxima: maxima.baseAddress!))
                         }
                     }
                 }
             }
         }
-        return best.max()
+        var best = -Float.infinity
+        for c in 0..<min(chunks, n) { best = max(best, chunkMaxima[c]) }
+        return best
+    }
+}
+
+/// The first pass over a chunk of grid rows: G M_x^T.
+private struct AcrossColumns: ParallelBody {
+    let grid: UnsafePointer<Float>
+    let gridHeight: Int
+    let gridWidth: Int
+    let size: Int
+    let chunks: Int
+    let weights: UnsafePointer<Float>
+    let first: UnsafePointer<Int>
+    let width: Int
+    let out: UnsafeMutablePointer<Float>
+
+    func run(_ chunk: Int) {
+        for i in chunkRange(chunk, of: chunks, total: gridHeight) {
+            let row = i * gridWidth
+            for x in 0..<size {
+                var acc: Float = 0
+                let g = grid + row + first[x], w = weights + x * width
+                for k in 0..<width { acc += w[k] * g[k] }
+                out[i * size + x] = acc
+            }
+        }
+    }
+}
+
+/// The second pass over a chunk of output rows, 8 columns per vector, keeping the chunk's maximum.
+private struct DownRows: ParallelBody {
+    let input: UnsafePointer<Float>
+    let size: Int
+    let chunks: Int
+    let weights: UnsafePointer<Float>
+    let first: UnsafePointer<Int>
+    let width: Int
+    let out: UnsafeMutablePointer<Float>
+    let maxima: UnsafeMutablePointer<Float>
+
+    func run(_ chunk: Int) {
+        let hv = UnsafeRawPointer(input), ov = UnsafeMutableRawPointer(out), n = size
+        var best = SIMD8<Float>(repeating: -.infinity)
+        for y in chunkRange(chunk, of: chunks, total: n) {
+            let f = first[y], wb = y * width
+            var x = 0
+            while x < n {
+                var acc = SIMD8<Float>()
+                let column = hv + (f &* n &+ x) &* 4, w = weights + wb, rowBytes = n &* 4
+                for k in 0..<width {
+                    // Multiply and add, not addProduct: a baseline x86-64 build turns a fused
+                    // multiply-add into an fmaf call per lane. Wrapping index arithmetic: the
+                    // operator's bands lie inside the grid by construction.
+                    acc += SIMD8(repeating: w[k]) * column.loadUnaligned(fromByteOffset: k &* rowBytes, as: SIMD8<Float>.self)
+                }
+                ov.storeBytes(of: acc, toByteOffset: (y * n + x) * 4, as: SIMD8<Float>.self)
+                best = best.replacing(with: acc, where: acc .> best)
+                x += 8
+            }
+        }
+        maxima[chunk] = best.max()
     }
 }
 

@@ -1,4 +1,5 @@
 import CMemory
+import Glibc
 
 /// This process's memory: resident size from /proc/self/status, and the allocator settings that
 /// let a finished fit give its hundred-odd MB back to the system.
@@ -17,6 +18,31 @@ public enum ProcessMemory {
     /// Hands free heap memory back to the system (after a fit).
     public static func trim() {
         _ = ls_memory_trim()
+    }
+
+    /// Allocations (malloc, calloc, realloc, memalign: every thread) made while `body` runs, counted
+    /// through glibc's malloc trace: nil unless the process was started with
+    /// `LD_PRELOAD=libc_malloc_debug.so.0 MALLOC_TRACE=FILE` (the trace goes to FILE and is read back).
+    public static func allocations(during body: () throws -> Void) rethrows -> Int? {
+        guard let path = getenv("MALLOC_TRACE").map({ String(cString: $0) }), !path.isEmpty,
+              let preload = getenv("LD_PRELOAD").map({ String(cString: $0) }), preload.contains("libc_malloc_debug") else {
+            try body()
+            return nil
+        }
+        do {
+            ls_memory_trace_begin()
+            defer { ls_memory_trace_end() }
+            try body()
+        }
+        guard let bytes = try? FileIO.read(path, limit: 1 << 26) else { return nil }
+        // Records are "[@ caller ]+ address size" (malloc), "> address size" (realloc's new block),
+        // "- address" (free): count the first two.
+        var count = 0
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        where line.hasPrefix("+ ") || line.contains(" + ") || line.hasPrefix("> ") || line.contains(" > ") {
+            count += 1
+        }
+        return count
     }
 
     static func field(_ name: String) -> Double? {

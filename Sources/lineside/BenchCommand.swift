@@ -6,14 +6,18 @@ import Imaging
 import Inspection
 import Service
 import Padim
+import Platform
 
 enum BenchCommand {
     static let help = """
-    usage: lineside bench [--runs N] [--threads 1,2] [--model M] [--image FILE]
+    usage: lineside bench [--runs N] [--threads 1,2] [--model M] [--image FILE] [--factor int8|float16]
            lineside bench --capture [--runs N]
 
     Times each stage of the per-frame path at 224x224 and prints median, p99 and min in ms over
-    N runs (after 5 warm-up runs) for each thread count. Without --model it fits a model on 12
+    N runs (after 10 warm-up frames) for each thread count (every stage on the backbone's pool),
+    with the scoring's memory floor (every second frame reads the model's bytes in place of
+    scoring), frame / backbone, the 2-vs-1-thread speed-up, and, when started with
+    LD_PRELOAD=libc_malloc_debug.so.0 MALLOC_TRACE=FILE, the allocations in 20 frames. Without --model it fits a model on 12
     generated images first (scoring cost does not depend on the model's values). Without --image
     it decodes a generated 640x480 PNG.
 
@@ -21,12 +25,13 @@ enum BenchCommand {
       --threads LIST   comma-separated backbone thread counts (default 1,2)
       --model M        model to score with
       --image FILE     PNG or JPEG to decode and inspect
+      --factor E       how the scorer holds the factor: int8 (default, per-row scale) or float16
       --capture        instead: capture overhead per 640x480 frame through the fake V4L2 kernel
                        (dequeue and requeue, YUYV/GREY conversion of the frame or a region)
     """
 
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, valued: ["runs", "threads", "model", "image"], switches: ["help", "capture"])
+        let args = try Arguments(argv, valued: ["runs", "threads", "model", "image", "factor"], switches: ["help", "capture"])
         if args.has("help") { print(help); return 0 }
         let runs = try args.int("runs", default: 100, range: 1...100_000)
         if args.has("capture") {
@@ -44,15 +49,24 @@ enum BenchCommand {
             let frame = PartRenderer(size: 480).render(index: 0)
             encoded = try PNGEncoder.encode(Image(width: 480, height: 480, layout: .rgb, pixels: frame.pixels))
         }
-        print("lineside bench: \(runs) runs per thread count, PaDiM kernel \(PatchScorer.kernelVariant)")
+        let factor = try Runtime.factor(args)
+        print("lineside bench: \(runs) runs per thread count, PaDiM kernel \(PatchScorer.kernelVariant) (factor \(factor.rawValue)), \(cpuName())")
+        var frameMedians: [(threads: Int, frame: Double, backbone: Double)] = []
+        var sums = [UInt64](repeating: 0, count: 64)
         for threads in threadList {
             let backbone = try Runtime.backbone(threads: threads)
             let model: ModelFile
             if let path = args.string("model") { model = try Runtime.model(path, backbone: backbone) } else { model = try syntheticModel(backbone) }
-            let inspector = try Inspector(backbone: backbone, model: model)
+            let inspector = try Inspector(backbone: backbone, model: model, factor: factor)
             var stages: [(String, [Double])] = [("decode", []), ("preprocess", []), ("backbone", []), ("scoring", []),
-                                                 ("postprocess", []), ("frame (preprocess..score)", [])]
-            for run in 0..<(runs + 5) {
+                                                 ("postprocess", []), ("frame (preprocess..score)", []),
+                                                 ("  of scoring: gather", []), ("  of scoring: distances", [])]
+            // The scoring's floor, measured in the same place of the frame: every second frame reads
+            // the model's bytes (same pool, same split) instead of scoring, so both find the caches
+            // after the same decode, preprocessing, backbone and gather.
+            var floor: [Double] = []
+            for run in 0..<(2 * runs + 10) {
+                let readsInstead = run % 2 == 1
                 let t0 = SystemClock.shared.nowNs
                 let image = try ImageDecoder.decode(encoded, path: "bench image")
                 let t1 = SystemClock.shared.nowNs
@@ -61,25 +75,48 @@ enum BenchCommand {
                 try inspector.extractor.runBackbone()
                 let t3 = SystemClock.shared.nowNs
                 inspector.extractor.gather()
-                inspector.scorePatches()
+                let t3g = SystemClock.shared.nowNs
+                if readsInstead {
+                    sums.withUnsafeMutableBufferPointer { inspector.readModel(sums: $0) }
+                } else {
+                    inspector.scorePatches()
+                }
                 let t4 = SystemClock.shared.nowNs
                 _ = inspector.postprocess()
                 let t5 = SystemClock.shared.nowNs
-                guard run >= 5 else { continue }
-                for (i, (a, b)) in [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t1, t5)].enumerated() {
+                guard run >= 10 else { continue }
+                if readsInstead { floor.append(Double(t4 - t3g) / 1e6); continue }
+                for (i, (a, b)) in [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t1, t5), (t3, t3g), (t3g, t4)].enumerated() {
                     stages[i].1.append(Double(b - a) / 1e6)
                 }
             }
             // Baseline measured in the same run: the scoring kernel without F16C/FMA (what a plain
-            // x86-64 build would run), and the int8 backbone against itself on 1 thread.
+            // x86-64 build would run).
             var baseline: [Double] = []
-            for _ in 0..<max(5, runs / 5) {
+            for _ in 0..<(factor == .float16 ? max(5, runs / 5) : 0) {
                 let t0 = SystemClock.shared.nowNs
                 inspector.scorePatches(baselineKernel: true)
                 baseline.append(Double(SystemClock.shared.nowNs - t0) / 1e6)
             }
             baseline.sort()
-            let scoringMedian = stages[3].1.sorted()[stages[3].1.count / 2]
+            floor.sort()
+
+            // The frame path must not allocate: glibc's malloc trace over 20 frames, every thread
+            // (only when started with LD_PRELOAD=libc_malloc_debug.so.0 MALLOC_TRACE=FILE).
+            let image = try ImageDecoder.decode(encoded, path: "bench image")
+            let allocations = try ProcessMemory.allocations {
+                for _ in 0..<20 {
+                    inspector.extractor.preprocess(image)
+                    try inspector.extractor.runBackbone()
+                    inspector.extractor.gather()
+                    inspector.scorePatches()
+                    _ = inspector.postprocess()
+                }
+            }
+
+            let median = { (i: Int) in stages[i].1.sorted()[stages[i].1.count / 2] }
+            let minimum = { (i: Int) in stages[i].1.min()! }
+            frameMedians.append((threads, median(5), median(2)))
             print("threads \(threads)")
             print("  " + "stage".padding(28) + "median ms".padding(11) + "p99 ms".padding(9) + "min ms")
             for (name, samples) in stages {
@@ -87,10 +124,38 @@ enum BenchCommand {
                 let p99 = s[min(s.count - 1, Int((Double(s.count) * 0.99).rounded(.up)) - 1)]
                 print("  " + name.padding(28) + fixed(s[s.count / 2], 2).padding(11) + fixed(p99, 2).padding(9) + fixed(s[0], 2))
             }
-            print("  scoring with the baseline kernel (no F16C/FMA): median \(fixed(baseline[baseline.count / 2], 2)) ms over \(baseline.count) runs, "
-                  + "\(fixed(baseline[baseline.count / 2] / scoringMedian, 1))x the dispatched kernel")
+            if !baseline.isEmpty {
+                print("  scoring with the baseline kernel (no F16C/FMA): median \(fixed(baseline[baseline.count / 2], 2)) ms over \(baseline.count) runs, "
+                      + "\(fixed(baseline[baseline.count / 2] / median(7), 1))x the dispatched kernel")
+            }
+            let megabytes = Double(inspector.scoringBytes) / 1e6
+            print("  read floor (the model's \(fixed(megabytes, 1)) MB read in place of scoring, every 2nd frame): median "
+                  + "\(fixed(floor[floor.count / 2], 2)) ms = \(fixed(megabytes / floor[floor.count / 2], 1)) GB/s, min \(fixed(floor[0], 2)) ms = "
+                  + "\(fixed(megabytes / floor[0], 1)) GB/s; distances / floor: \(fixed(median(7) / floor[floor.count / 2], 2)) (medians), "
+                  + "\(fixed(minimum(7) / floor[0], 2)) (minimums)")
+            print("  frame / backbone: \(fixed(median(5) / median(2), 2)) (medians), \(fixed(minimum(5) / minimum(2), 2)) (minimums)")
+            if let allocations {
+                print("  allocations in 20 frames (preprocess..score, all threads): \(allocations)")
+            } else {
+                print("  allocations: not counted (run with LD_PRELOAD=libc_malloc_debug.so.0 MALLOC_TRACE=FILE)")
+            }
+        }
+        if let one = frameMedians.first(where: { $0.threads == 1 }) {
+            for other in frameMedians where other.threads > 1 {
+                print("frame speed-up \(other.threads) threads vs 1 (medians): \(fixed(one.frame / other.frame, 2))x "
+                      + "(backbone alone \(fixed(one.backbone / other.backbone, 2))x)")
+            }
         }
         return 0
+    }
+
+    /// The CPU's model name from /proc/cpuinfo (figures depend on it: the shared machine's kind changes).
+    static func cpuName() -> String {
+        guard let bytes = try? FileIO.read("/proc/cpuinfo", limit: 1 << 20) else { return "cpu unknown" }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("model name") {
+            if let colon = line.firstIndex(of: ":") { return String(line[line.index(after: colon)...].drop { $0 == " " }) }
+        }
+        return "cpu unknown"
     }
 
     static func syntheticModel(_ backbone: Int8Backbone) throws -> ModelFile {
@@ -103,5 +168,4 @@ enum BenchCommand {
     }
 }
 
-import Platform
 func FileIO_read(_ path: String) throws -> [UInt8] { try FileIO.read(path) }

@@ -4,7 +4,7 @@ import Service
 
 enum EvalCommand {
     static let help = """
-    usage: lineside eval --model M --dataset CATEGORY_DIR [--json FILE]
+    usage: lineside eval --model M --dataset CATEGORY_DIR [--json FILE] [--factor int8|float16]
 
     Scores CATEGORY_DIR/test/<type>/*.png (MVTec AD layout) and prints image AUROC and, where
     ground_truth/<type>/<stem>_mask.png masks exist, pixel AUROC: overall and per defect type.
@@ -13,15 +13,17 @@ enum EvalCommand {
       --dataset DIR    the category folder
       --json FILE      also write metrics and per-image scores as JSON ('-' for stdout)
       --threads N      backbone threads (default 2)
+      --factor E       int8 (default: per-row scale, quantised at load) or float16 (the file's values)
     """
 
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, valued: ["model", "dataset", "json", "threads"], switches: ["help"])
+        let args = try Arguments(argv, valued: ["model", "dataset", "json", "threads", "factor"], switches: ["help"])
         if args.has("help") { print(help); return 0 }
         let json = args.string("json")
         if let json, json != "-" { try FileIO.checkWritable(json) }  // before the work, not after it
         let backbone = try Runtime.backbone(threads: try args.int("threads", default: 2, range: 1...64))
-        let inspector = try Inspector(backbone: backbone, model: try Runtime.model(try args.required("model"), backbone: backbone))
+        let inspector = try Inspector(backbone: backbone, model: try Runtime.model(try args.required("model"), backbone: backbone),
+                                      factor: try Runtime.factor(args))
         let start = (Double(SystemClock.shared.nowNs) / 1e9)
         var evaluation = try Evaluation.run(inspector: inspector, category: try args.required("dataset")) { done, total in
             Console.progress("eval: \(done)/\(total) images")

@@ -5,7 +5,7 @@ import Platform
 
 enum ScoreCommand {
     static let help = """
-    usage: lineside score --model M [--heatmap DIR] IMAGE...
+    usage: lineside score --model M [--heatmap DIR] [--factor int8|float16] IMAGE...
 
     Prints one line per image: score, verdict (OK or REJECT against the model's threshold), file.
     Exits 1 if any image could not be read (the others are still scored).
@@ -15,16 +15,18 @@ enum ScoreCommand {
                        with the anomaly map over it (red = at the threshold) and a red frame
                        around rejected parts
       --threads N      backbone threads (default 2)
+      --factor E       int8 (default: per-row scale, quantised at load) or float16 (the file's values)
     """
 
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, valued: ["model", "heatmap", "threads"], switches: ["help"])
+        let args = try Arguments(argv, valued: ["model", "heatmap", "threads", "factor"], switches: ["help"])
         if args.has("help") { print(help); return 0 }
         guard !args.positionals.isEmpty else { throw UsageError("give at least one image") }
         let heatmaps = args.string("heatmap")
         if let heatmaps { try FileIO.checkWritable(heatmaps + "/x.heatmap.png") }  // the folder, before the work
         let backbone = try Runtime.backbone(threads: try args.int("threads", default: 2, range: 1...64))
-        let inspector = try Inspector(backbone: backbone, model: try Runtime.model(try args.required("model"), backbone: backbone))
+        let inspector = try Inspector(backbone: backbone, model: try Runtime.model(try args.required("model"), backbone: backbone),
+                                      factor: try Runtime.factor(args))
         var failures = 0
         var preprocessor = Preprocessor()
         for path in args.positionals {

@@ -1,5 +1,6 @@
 import Testing
 @testable import Imaging
+import PlatformFakes
 
 @Suite struct ResampleFilterTests {
     @Test func weightsSumToOneAndStayInBounds() {
@@ -91,5 +92,35 @@ import Testing
             worst = max(worst, abs(Int(out.pixels[(oy * 224 + ox) * 3]) - expected))
         }
         #expect(worst <= 1)  // float32 vs float64 accumulation may differ at a .5 boundary
+    }
+}
+
+@Suite struct PreprocessorParallelTests {
+    func noise(width: Int, height: Int, layout: Image.Layout) -> Image {
+        var state: UInt64 = 12345
+        let pixels = (0..<(width * height * layout.channels)).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        return Image(width: width, height: height, layout: layout, pixels: pixels)
+    }
+
+    /// Chunks in any order on "4 threads" give the same bytes as one thread: every value is the
+    /// same sum in the same order, whoever computes it.
+    @Test func chunksInAnyOrderGiveTheSameInputBitForBit() {
+        for (image, region) in [(noise(width: 480, height: 480, layout: .rgb), nil as PixelRect?),
+                                (noise(width: 640, height: 480, layout: .rgb), PixelRect(x: 80, y: 10, width: 448, height: 448)),
+                                (noise(width: 333, height: 287, layout: .grey), nil)] {
+            var serial = Preprocessor(), parallel = Preprocessor()
+            var a = [Int8](repeating: 0, count: Preprocessor.inputCount), b = a
+            a.withUnsafeMutableBufferPointer { serial.prepare(image, region: region, into: $0) }
+            let loop = ScrambledLoop(threads: 4)
+            b.withUnsafeMutableBufferPointer { parallel.prepare(image, region: region, into: $0, parallel: loop) }
+            #expect(a == b, "\(image.width)x\(image.height) \(image.layout)")
+            #expect(Set(loop.ran).count == 16, "both passes split into 16 chunks")
+            // A second frame of the same size reuses the buffers and still agrees.
+            b.withUnsafeMutableBufferPointer { parallel.prepare(image, region: region, into: $0, parallel: loop) }
+            #expect(a == b)
+        }
     }
 }

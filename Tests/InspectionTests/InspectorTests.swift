@@ -34,6 +34,42 @@ import Testing
         #expect(good.filter { inspector.isDefective(score: $0) }.count <= 1, "good \(good) threshold \(model.threshold)")
     }
 
+    @Test func twoThreadsGiveTheSameGridMapAndScoreAsOne() throws {
+        let one = try Int8Backbone(weights: try EmbeddedBackbone.load(), threads: 1)
+        let two = try Int8Backbone(weights: try EmbeddedBackbone.load(), threads: 2)
+        let fitter = try Fitter(backbone: one, settings: FitSettings())
+        let renderer = PartRenderer()
+        for i in 0..<12 { try fitter.add(renderer.render(index: i)) }
+        let model = try fitter.finish()
+        let serial = try Inspector(backbone: one, model: model), parallel = try Inspector(backbone: two, model: model)
+        for (i, defect) in [(300, nil), (301, PartRenderer.Defect.allCases.first)] as [(Int, PartRenderer.Defect?)] {
+            let image = renderer.render(index: i, defect: defect)
+            let a = try serial.inspect(image), b = try parallel.inspect(image)
+            #expect(a == b, "score \(a) vs \(b)")
+            #expect(serial.extractor.features == parallel.extractor.features)
+            #expect(serial.grid == parallel.grid && serial.anomaly.map == parallel.anomaly.map)
+        }
+    }
+
+    @Test func theInt8FactorScoresGeneratedPartsLikeFloat16() throws {
+        let backbone = try Int8Backbone(weights: try EmbeddedBackbone.load(), threads: 2)
+        let fitter = try Fitter(backbone: backbone, settings: FitSettings())
+        let renderer = PartRenderer()
+        for i in 0..<16 { try fitter.add(renderer.render(index: i)) }
+        let model = try fitter.finish()
+        let f16 = try Inspector(backbone: backbone, model: model, factor: .float16)
+        let i8 = try Inspector(backbone: backbone, model: model, factor: .int8)
+        #expect(Inspector.defaultFactor == .int8, "the firmware scores with the int8 factor")
+        var worst: Float = 0
+        for (i, defect) in [(400, nil), (401, nil)] + PartRenderer.Defect.allCases.enumerated().map({ (402 + $0.offset, Optional($0.element)) }) {
+            let image = renderer.render(index: i, defect: defect)
+            let a = try f16.inspect(image), b = try i8.inspect(image)
+            worst = max(worst, abs(a - b) / a)
+            #expect(f16.isDefective(score: a) == i8.isDefective(score: b), "part \(i): float16 \(a) int8 \(b) threshold \(model.threshold)")
+        }
+        #expect(worst < 0.01, "largest relative score difference \(worst)")
+    }
+
     @Test func greyAndColourImagesMixInOneFit() throws {
         let backbone = try Int8Backbone(weights: try EmbeddedBackbone.load(), threads: 1)
         var settings = FitSettings()

@@ -1,6 +1,7 @@
 import Testing
 @testable import Padim
 import Platform
+import PlatformFakes
 
 /// Small geometry so the float64 ground truth can be computed directly.
 @Suite struct FitAndScoreTests {
@@ -63,6 +64,52 @@ import Platform
             x.withUnsafeBufferPointer { f in out.withUnsafeMutableBufferPointer { scorer.score(f, into: $0) } }
             let direct = directDistances(train: train, x: x)
             for (a, b) in zip(out, direct) { #expect(abs(Double(a) - b) <= 0.01 * b + 0.01, "\(a) vs \(b)") }
+        }
+    }
+
+    @Test func groupChunksInAnyOrderScoreLikeOneCall() throws {
+        let wide = PatchGeometry(gridHeight: 7, gridWidth: 8, dimensions: 5)   // 7 groups of 8
+        var acc = FitAccumulator(geometry: wide)
+        var rng = SplitMix64(seed: 21)
+        func image() -> [Float] { (0..<wide.featureCount).map { _ in Float(rng.next() % 1000) / 100 } }
+        for _ in 0..<20 { image().withUnsafeBufferPointer { acc.add($0) } }
+        let scorer = PatchScorer(model: try acc.finish(epsilon: 0.01))
+        let x = image()
+        var serial = [Float](repeating: 0, count: wide.positions), parallel = serial
+        let loop = ScrambledLoop(threads: 2)
+        x.withUnsafeBufferPointer { f in
+            serial.withUnsafeMutableBufferPointer { scorer.score(f, into: $0) }
+            parallel.withUnsafeMutableBufferPointer { scorer.score(f, into: $0, parallel: loop) }
+        }
+        #expect(serial == parallel && serial.allSatisfy { $0 > 0 })
+        #expect(loop.ran.sorted() == Array(0..<7), "7 groups in 7 chunks (at most 8 for 2 threads)")
+        #expect(scorer.modelBytes == (wide.positions * wide.triangle + wide.positions * wide.dimensions) * 2)
+    }
+
+    @Test func theInt8FactorScoresWithinAPercentOfFloat16AndReadsHalfTheBytes() throws {
+        let wide = PatchGeometry(gridHeight: 2, gridWidth: 8, dimensions: 40)   // rows long enough for the 4-way sums
+        var acc = FitAccumulator(geometry: wide)
+        var rng = SplitMix64(seed: 33)
+        func image(_ offset: Float) -> [Float] {
+            (0..<wide.featureCount).map { i in offset + Float(i % 7) + Float(rng.next() % 1000) / 200 }
+        }
+        for _ in 0..<60 { image(0).withUnsafeBufferPointer { acc.add($0) } }
+        let model = try acc.finish(epsilon: 0.01)
+        let f16 = PatchScorer(model: model), i8 = PatchScorer(model: model, encoding: .int8)
+        #expect(i8.encoding == .int8 && f16.encoding == .float16)
+        let n = wide.positions
+        #expect(f16.modelBytes == n * wide.triangle * 2 + n * wide.dimensions * 2)
+        #expect(i8.modelBytes == n * wide.triangle + n * wide.dimensions * 4 + n * wide.dimensions * 2)
+        for offset: Float in [0, 0.5, 3] {
+            let x = image(offset)
+            var a = [Float](repeating: 0, count: wide.positions), b = a, c = a
+            x.withUnsafeBufferPointer { f in
+                a.withUnsafeMutableBufferPointer { f16.score(f, into: $0) }
+                b.withUnsafeMutableBufferPointer { i8.score(f, into: $0) }
+                c.withUnsafeMutableBufferPointer { i8.score(f, into: $0, parallel: ScrambledLoop(threads: 2)) }
+            }
+            for (p, q) in zip(a, b) { #expect(abs(p - q) <= 0.01 * p, "float16 \(p) int8 \(q)") }
+            #expect(b == c)
         }
     }
 
@@ -183,6 +230,19 @@ import Platform
         let worst = zip(map.map, reference).map { abs(Double($0) - $1) }.max() ?? 0
         #expect(worst < 1e-4, "largest difference \(worst)")
         #expect(abs(Double(top) - (reference.max() ?? 0)) < 1e-4)
+    }
+
+    @Test func rowChunksInAnyOrderGiveTheSameMapAndMaximum() {
+        var rng = SplitMix64(seed: 11)
+        let grid = (0..<(56 * 56)).map { _ in Float(rng.next() % 10_000) / 1000 }
+        var serial = AnomalyMap(gridHeight: 56, gridWidth: 56, size: 224)
+        var parallel = AnomalyMap(gridHeight: 56, gridWidth: 56, size: 224)
+        let loop = ScrambledLoop(threads: 2)
+        let a = grid.withUnsafeBufferPointer { serial.compute($0) }
+        let b = grid.withUnsafeBufferPointer { parallel.compute($0, parallel: loop) }
+        #expect(a == b && serial.map == parallel.map)
+        #expect(a == parallel.map.max())
+        #expect(loop.ran.count == 16)
     }
 
     @Test func constantGridGivesConstantMap() {

@@ -9,4 +9,10 @@
 int ls_memory_map_allocations_from(size_t bytes);
 /** malloc_trim(0): returns free heap memory to the system. 1 if any was returned. */
 int ls_memory_trim(void);
+/** mtrace() / muntrace(): while on, every malloc, realloc and free of every thread is written to
+ *  the file named by $MALLOC_TRACE ("+ address size" per allocation). Only active when glibc's
+ *  libc_malloc_debug.so is preloaded (LD_PRELOAD); otherwise both do nothing. Benchmarks use it to
+ *  check that the frame path allocates nothing. */
+void ls_memory_trace_begin(void);
+void ls_memory_trace_end(void);
 #endif

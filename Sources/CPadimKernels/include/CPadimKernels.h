@@ -22,8 +22,20 @@ void lineside_padim_distances(const uint16_t *factor, const uint16_t *mean, cons
 void lineside_padim_distances_baseline(const uint16_t *factor, const uint16_t *mean, const float *x,
                                        size_t groups, size_t d, float *out);
 
+/// The same distances with W as int8 and one float32 scale per row and patch:
+///   factor: [groups][d*(d+1)/2][8] int8, W_ij = scales_i * factor_ij
+///   scales: [groups][d][8]          float32
+/// Half the bytes of the float16 factor (the scoring is memory-bound on a frame's cold caches).
+void lineside_padim_distances_i8(const int8_t *factor, const float *scales, const uint16_t *mean, const float *x,
+                                 size_t groups, size_t d, float *out);
+
 /// Which variant `lineside_padim_distances` uses: "x86-64-f16c-fma", "x86-64-baseline" or "generic".
 const char *lineside_padim_kernel_variant(void);
+
+/// Reads `bytes` bytes at `data` once with the widest loads the CPU has and returns a sum of them
+/// (meaningless, it only keeps the reads). Benchmarks time it to get the machine's read bandwidth:
+/// the floor of a memory-bound kernel such as the distances above.
+uint64_t lineside_memory_read(const void *data, size_t bytes);
 
 /// float32 <-> float16 bit patterns (round to nearest even), vectorised where the CPU allows.
 void lineside_f32_to_f16(const float *in, uint16_t *out, size_t count);

@@ -1,0 +1,58 @@
+// Runs the PaDiM kernels (Sources/CPadimKernels) on fixed pseudo-random inputs and prints every
+// result as text, so the same program built for x86_64 and for aarch64 (run under qemu-aarch64)
+// can be compared value by value: Tests/kernels/agreement.sh.
+#include "CPadimKernels.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t state = 0x9E3779B97F4A7C15ull;
+static double uniform(void) {  // SplitMix64 -> [0, 1)
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
+}
+
+int main(void) {
+    const size_t groups = 49, d = 100, tri = d * (d + 1) / 2;  // 392 patches, the model's d
+    float *w = malloc(groups * tri * 8 * sizeof *w), *mean = malloc(groups * d * 8 * sizeof *mean);
+    float *x = malloc(groups * d * 8 * sizeof *x), *out = malloc(groups * 8 * sizeof *out);
+    float *scales = malloc(groups * d * 8 * sizeof *scales), *back = malloc(groups * tri * 8 * sizeof *back);
+    uint16_t *w16 = malloc(groups * tri * 8 * 2), *m16 = malloc(groups * d * 8 * 2);
+    int8_t *w8 = malloc(groups * tri * 8);
+    if (!w || !mean || !x || !out || !scales || !back || !w16 || !m16 || !w8) return 2;
+    // A lower-triangular factor with a dominant positive diagonal, per patch (lane).
+    for (size_t g = 0; g < groups; g++)
+        for (size_t i = 0, t = 0; i < d; i++)
+            for (size_t j = 0; j <= i; j++, t++)
+                for (size_t l = 0; l < 8; l++)
+                    w[(g * tri + t) * 8 + l] = (float)(i == j ? 0.5 + uniform() : (uniform() - 0.5) * 0.2);
+    for (size_t k = 0; k < groups * d * 8; k++) { mean[k] = (float)(uniform() * 4); x[k] = (float)(uniform() * 5); }
+    lineside_f32_to_f16(w, w16, groups * tri * 8);
+    lineside_f32_to_f16(mean, m16, groups * d * 8);
+    lineside_f16_to_f32(w16, back, groups * tri * 8);
+    // int8 with one scale per row and patch, as PatchScorer quantises at load.
+    for (size_t g = 0; g < groups; g++)
+        for (size_t i = 0; i < d; i++)
+            for (size_t l = 0; l < 8; l++) {
+                size_t first = i * (i + 1) / 2;
+                float largest = 0;
+                for (size_t j = 0; j <= i; j++) { float v = back[(g * tri + first + j) * 8 + l]; if (v < 0) v = -v; if (v > largest) largest = v; }
+                float s = largest > 0 ? largest / 127 : 1;
+                scales[(g * d + i) * 8 + l] = s;
+                for (size_t j = 0; j <= i; j++) {
+                    float q = __builtin_roundevenf(back[(g * tri + first + j) * 8 + l] / s);
+                    w8[(g * tri + first + j) * 8 + l] = (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
+                }
+            }
+    uint64_t f16sum = 0;
+    for (size_t k = 0; k < groups * tri * 8; k++) f16sum = f16sum * 31 + w16[k];
+    printf("f16bits %016llx\n", (unsigned long long)f16sum);
+    lineside_padim_distances(w16, m16, x, groups, d, out);
+    for (size_t p = 0; p < groups * 8; p++) printf("f16 %zu %.9g\n", p, out[p]);
+    lineside_padim_distances_i8(w8, scales, m16, x, groups, d, out);
+    for (size_t p = 0; p < groups * 8; p++) printf("i8 %zu %.9g\n", p, out[p]);
+    printf("read %llu\n", (unsigned long long)lineside_memory_read(w16, groups * tri * 8 * 2 - 5));
+    return 0;
+}
