@@ -8,6 +8,7 @@
 //   pure logic    Imaging Padim SafeTensors Capture LineIO Configuration DemoScene Drift
 //   adapters      ImageCodec Backbone Inspection CaptureV4L2 LineIOGPIOD CaptureFakes LineIOFakes
 //   service       Service
+//   archive       RejectArchive (rejected parts' pictures and figures on disk, writer thread)
 //   plant link    PlantLink (MQTT through libmosquitto, on-disk queue, publisher thread)
 //   executable    lineside
 import PackageDescription
@@ -68,6 +69,9 @@ let package = Package(
         .target(name: "Service", dependencies: ["Inspection", "Backbone", "Capture", "LineIO", "Configuration", "Imaging",
                                                 "Padim", "Platform", "Drift", logging, system]),
 
+        // The reject archive: pictures and figures of rejected parts on disk, on its own thread.
+        .target(name: "RejectArchive", dependencies: ["Service", "ImageCodec", "Imaging", "Configuration", "LineIO", "Platform", logging]),
+
         // The plant link: results, status and events over MQTT (libmosquitto) with an on-disk queue.
         .target(name: "PlantLink", dependencies: ["CMosquitto", "Service", "Drift", "Configuration", "LineIO", "Platform",
                                                   logging, system]),
@@ -76,7 +80,7 @@ let package = Package(
         .executableTarget(name: "lineside", dependencies: ["Service", "Inspection", "Backbone", "Padim", "Imaging", "ImageCodec",
                                                            "Configuration", "SafeTensors", "DemoScene", "Capture", "CaptureV4L2", "CaptureFakes",
                                                            "LineIO", "LineIOGPIOD", "LineIOFakes", "Platform",
-                                                           "PlantLink", logging]),
+                                                           "PlantLink", "RejectArchive", logging]),
         // A small process for the plant link's restart tests (kill -9 with messages queued).
         .executableTarget(name: "plantlink-probe", dependencies: ["PlantLink", "Service", "Configuration", "LineIO", "Platform", logging],
                           path: "Tests/PlantLinkProbe"),
@@ -94,6 +98,8 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Capture", "LineIO", "Imaging", "Platform"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "Configuration", "Inspection", "Padim", "LineIOFakes", "CaptureFakes", "DemoScene",
                                                          "ImageCodec", "Imaging", "Capture", "LineIO", "Platform", "PlatformFakes", logging]),
+        .testTarget(name: "RejectArchiveTests", dependencies: ["RejectArchive", "Service", "Configuration", "ImageCodec", "Imaging",
+                                                               "LineIO", "Platform", logging]),
         .testTarget(name: "PlantLinkTests", dependencies: ["PlantLink", "Drift", "Service", "Configuration", "Inspection", "Padim",
                                                            "DemoScene", "Imaging", "LineIO", "LineIOFakes", "Capture", "Platform", "PlatformFakes",
                                                            logging, system]),

@@ -9,6 +9,7 @@ import LineIOGPIOD
 import Logging
 import Platform
 import PlantLink
+import RejectArchive
 import Service
 import Synchronization
 
@@ -88,10 +89,13 @@ enum DemoCommand {
                                     statusInterval: .seconds(2), reconnectInitial: .milliseconds(200), reconnectMax: .seconds(5))
             mqtt.clientID = "lineside-demo-\(getpid())"
             plantLink = try PlantLinkSetup.start(mqtt, logger: logger)
-            core.resultSink = plantLink
             Console.line("plant link: MQTT to \(host):\(port); watch with: mosquitto_sub -h \(host) -p \(port) -t 'lineside/demo/#' -v")
         }
         defer { plantLink?.stop() }
+        let archive = try RejectArchive(settings: ArchiveSettings(folder: workdir + "/rejects", maxRecords: 1000, maxBytes: 100_000_000,
+                                                                  everyNthPass: 10), logger: logger)
+        defer { archive.stop() }
+        core.resultSink = ResultSinks.combine([plantLink, archive])
         let tally = Mutex((good: 0, goodRejected: 0, defective: 0, defectiveRejected: 0))
         core.partObserver = { part, sequence, score, verdict in
             let index = Int(sequence)
@@ -160,6 +164,7 @@ enum DemoCommand {
         Console.line("  reject pulses:   \(simulated.changes.filter { names[$0.address] == "reject" && $0.active }.count) (parts without a model are rejected too)")
         Console.line("  latency p50 \(fixed(Double(core.latency.quantile(0.5) ?? 0) / 1e6, 1)) ms, p99 \(fixed(Double(core.latency.quantile(0.99) ?? 0) / 1e6, 1)) ms (capture to verdict)")
         Console.line("  status file: \(settings.statusFile); model: \(settings.model.path)")
+        Console.line("  reject archive: \(archive.settings.folder) (lineside rejects --folder \(archive.settings.folder))")
         return status
     }
 }

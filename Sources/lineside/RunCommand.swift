@@ -6,6 +6,7 @@ import LineIO
 import LineIOGPIOD
 import Logging
 import PlantLink
+import RejectArchive
 import Service
 
 enum RunCommand {
@@ -36,8 +37,10 @@ enum RunCommand {
         let backbone = try Runtime.backbone(threads: settings.model.threads)
         let core = ServiceCore(backbone: backbone, settings: settings, logger: logger)
         let plantLink = try PlantLinkSetup.start(settings.mqtt, logger: logger)
-        core.resultSink = plantLink
         defer { plantLink?.stop() }
+        let archive = try settings.archive.map { settings throws(ArchiveError) in try RejectArchive(settings: settings, logger: logger) }
+        defer { archive?.stop() }
+        core.resultSink = ResultSinks.combine([plantLink, archive])
 
         var environment: ServiceRunner.Environment
         switch config.source {

@@ -11,6 +11,7 @@ let commands: [(name: String, summary: String, run: ([String]) throws -> Int32)]
     ("eval", "image and pixel AUROC on an MVTec-AD-layout category", EvalCommand.run),
     ("bench", "per-stage timings (median, p99) on this machine", BenchCommand.run),
     ("status", "show the running service's state and counters", StatusCommand.run),
+    ("rejects", "list the reject archive (rejected parts with reason, score and pictures)", RejectsCommand.run),
     ("rollback", "make the previous model the current one again", RollbackCommand.run),
     ("probe", "list cameras and GPIO chips with their capabilities", ProbeCommand.run),
     ("soak", "sustained run of the service on replayed images: frames/s and memory", SoakCommand.run),
