@@ -53,12 +53,12 @@ public struct HMISettings: Sendable, Equatable {
         self.timeoutSeconds = timeoutSeconds
     }
 
-    /// "ADDRESS:PORT" with a dotted IPv4 address and a port 1...65535.
-    public static func parseListen(_ text: String) -> (host: String, port: Int)? {
+    /// "ADDRESS:PORT" with a dotted IPv4 address and a port 1...65535 (0 too when allowed: any free port).
+    public static func parseListen(_ text: String, allowingAnyPort: Bool = false) -> (host: String, port: Int)? {
         guard let colon = text.lastIndex(of: ":") else { return nil }
         let host = String(text[..<colon]), portText = text[text.index(after: colon)...]
         guard portText.utf8.count <= 5, portText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let port = Int(portText),
-              (1...65_535).contains(port) else { return nil }
+              ((allowingAnyPort ? 0 : 1)...65_535).contains(port) else { return nil }
         let octets = host.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4, octets.allSatisfy({ o in
             (1...3).contains(o.utf8.count) && o.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && Int(o)! <= 255

@@ -53,10 +53,7 @@ extension ServiceCore {
 
     /// A model came into use: its id, a fresh drift reference.
     func modelInstalled(_ model: ModelFile, swapped: Bool) {
-        var digest = SHA256()
-        model.data.mean.bits.withUnsafeBytes { digest.update($0) }
-        for channel in model.channels { digest.update([UInt8(truncatingIfNeeded: channel), UInt8(truncatingIfNeeded: channel >> 8)]) }
-        let id = String(SHA256.hex(digest.finalize()).prefix(16))
+        let id = Self.modelID(of: model)
         modelID = id
         _ = drift.restart(threshold: model.threshold)
         let heldOut = (model.facts["holdout_values"] ?? "").split(separator: " ").prefix(2000).compactMap { Float($0) }.filter(\.isFinite)
@@ -70,6 +67,15 @@ extension ServiceCore {
         } else {
             resultSink?.event(.modelLoaded(modelID: id, threshold: model.threshold), atNs: now)
         }
+    }
+
+    /// A model's identity: 16 hex digits of the SHA-256 of its mean and channels (a threshold
+    /// change keeps it).
+    public static func modelID(of model: ModelFile) -> String {
+        var digest = SHA256()
+        model.data.mean.bits.withUnsafeBytes { digest.update($0) }
+        for channel in model.channels { digest.update([UInt8(truncatingIfNeeded: channel), UInt8(truncatingIfNeeded: channel >> 8)]) }
+        return String(SHA256.hex(digest.finalize()).prefix(16))
     }
 
     /// The light for a state: `ready` shows the drift pattern while the warning is on.
