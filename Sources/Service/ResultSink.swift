@@ -172,5 +172,5 @@ public final class ServiceRequests: Sendable {
         }
     }
 
-    func take() -> [ServiceRequest] { pending.withLock { queue in defer { queue = [] }; return queue } }
+    public func take() -> [ServiceRequest] { pending.withLock { queue in defer { queue = [] }; return queue } }
 }
