@@ -52,6 +52,9 @@ script kill "kill test" Tests/cli/kill-during-fit.sh .build/release/lineside 50
 echo "== hostile input fuzz suite (seeded: models, images, configurations)"
 script fuzz "fuzz" python3 Tests/fuzz/fuzz.py .build/release/lineside
 
+echo "== HMI: real browser (headless chromium) and hostile requests against lineside demo --hmi"
+script hmi hmi python3 Tests/hmi/hmi_test.py .build/debug/lineside
+
 if [ -d tools/tests ]; then
   echo "== python tools (pytest)"
   python3 -m pytest -q tools/tests 2>&1 | tee "$log" | tail -n 15; status=${PIPESTATUS[0]}

@@ -150,7 +150,7 @@ async function pollArchive() {
     box.replaceChildren(...a.records.map((r) => {
       const div = document.createElement("div");
       div.className = "thumb " + r.verdict;
-      div.dataset.id = r.id; div.dataset.reason = r.reason; div.dataset.heatmap = r.heatmap_bytes > 0 ? "1" : "0";
+      div.dataset.id = r.id; div.dataset.part = r.part; div.dataset.reason = r.reason; div.dataset.heatmap = r.heatmap_bytes > 0 ? "1" : "0";
       const img = document.createElement("img");
       img.src = "/archive/" + r.id + (r.heatmap_bytes > 0 ? "/heatmap.jpg" : "/region.jpg");
       img.alt = "record " + r.id;

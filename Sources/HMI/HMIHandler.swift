@@ -142,6 +142,7 @@ final class HMIHandler {
         case [""], ["index.html"]: return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", body: HMIAssets.html)
         case ["app.js"]: return HTTPResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: HMIAssets.script)
         case ["app.css"]: return HTTPResponse(status: 200, contentType: "text/css; charset=utf-8", body: HMIAssets.style)
+        case ["favicon.ico"]: return HTTPResponse(status: 204, contentType: "image/x-icon", body: [], cacheControl: "max-age=86400")
         case ["api", "state"]: return .json(stateJSON())
         case ["api", "parts"]: return .json(partsJSON())
         case ["api", "archive"]: return .json(archiveJSON())
