@@ -13,6 +13,7 @@ let commands: [(name: String, summary: String, run: ([String]) throws -> Int32)]
     ("status", "show the running service's state and counters", StatusCommand.run),
     ("rejects", "list the reject archive (rejected parts with reason, score and pictures)", RejectsCommand.run),
     ("rollback", "make the previous model the current one again", RollbackCommand.run),
+    ("snapshot", "one camera frame with the region drawn and the model's view, as PNG (aiming, focus)", SnapshotCommand.run),
     ("probe", "list cameras and GPIO chips with their capabilities", ProbeCommand.run),
     ("soak", "sustained run of the service on replayed images: frames/s and memory", SoakCommand.run),
     ("demo", "the whole service on generated parts and simulated lines (no camera, no GPIO)", DemoCommand.run),
