@@ -91,6 +91,11 @@ let package = Package(
         .executableTarget(name: "plantlink-probe", dependencies: ["PlantLink", "Service", "Configuration", "LineIO", "Platform", logging],
                           path: "Tests/PlantLinkProbe"),
 
+        // A small process for the reject archive's bounds and kill -9 tests.
+        .executableTarget(name: "archive-probe", dependencies: ["RejectArchive", "Service", "Configuration", "DemoScene", "Imaging", "LineIO",
+                                                               "Platform", logging],
+                          path: "Tests/ArchiveProbe"),
+
         // Tests, one target per module.
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformFakes", system]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "Platform"]),
