@@ -25,7 +25,7 @@ extension ConfigSchema {
                       doc: "Most open connections (libmicrohttpd MHD_OPTION_CONNECTION_LIMIT)."),
         ConfigKeySpec("hmi", "max_connections_per_ip", .integer(1...1024), default: .integer(32),
                       doc: "Most open connections from one address (MHD_OPTION_PER_IP_CONNECTION_LIMIT)."),
-        ConfigKeySpec("hmi", "requests_per_second", .integer(1...10_000), default: .integer(50),
+        ConfigKeySpec("hmi", "requests_per_second", .integer(1...10_000), default: .integer(100),
                       doc: "Requests per second per client address (bursts of twice as many); more get 429."),
         ConfigKeySpec("hmi", "header_limit_kb", .integer(4...1024), default: .integer(16),
                       doc: "Request line and headers together, in KiB (MHD_OPTION_CONNECTION_MEMORY_LIMIT); larger requests are refused."),

@@ -39,7 +39,7 @@ public struct HMISettings: Sendable, Equatable {
     public var timeoutSeconds: Int
 
     public init(host: String, port: Int, token: String? = nil, tokenFile: String? = nil, maxConnections: Int = 64,
-                maxConnectionsPerIP: Int = 32, requestsPerSecond: Int = 50, headerLimitBytes: Int = 16_384,
+                maxConnectionsPerIP: Int = 32, requestsPerSecond: Int = 100, headerLimitBytes: Int = 16_384,
                 bodyLimitBytes: Int = 4096, timeoutSeconds: Int = 10) {
         self.host = host
         self.port = port
@@ -64,5 +64,18 @@ public struct HMISettings: Sendable, Equatable {
             (1...3).contains(o.utf8.count) && o.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && Int(o)! <= 255
         }) else { return nil }
         return (host, port)
+    }
+}
+
+extension LinesideConfiguration {
+    /// One line for `check-config`: the reject archive and the HMI.
+    var operatorSummary: String {
+        let archive = service.archive.map {
+            "reject archive \($0.folder) (at most \($0.maxRecords) records, \($0.maxBytes / 1_000_000) MB\($0.everyNthPass > 0 ? ", every \($0.everyNthPass)th pass too" : ""))"
+        } ?? "reject archive off"
+        let hmi = service.hmi.map {
+            "HMI on http://\($0.host):\($0.port)/ (\($0.token != nil || $0.tokenFile != nil ? "actions need the token" : "read-only: no token"))"
+        } ?? "HMI off (no [hmi] listen)"
+        return archive + "; " + hmi
     }
 }

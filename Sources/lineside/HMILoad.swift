@@ -89,14 +89,17 @@ final class PhaseRecorder: ResultSink {
         var latencyNs: UInt64?
         var rejected: Bool
         var loaded: Bool
+        /// Parts of the first phase (start-up, caches warming) are left out of the figures.
+        var warmUp: Bool
     }
 
     let loaded = Atomic<Bool>(false)
+    let warmUp = Atomic<Bool>(true)
     private let parts = Mutex<[Part]>([])
 
     func part(_ record: PartRecord) {
         let part = Part(captureNs: record.captureNs, latencyNs: record.latencyNs, rejected: record.verdict != .pass,
-                        loaded: loaded.load(ordering: .relaxed))
+                        loaded: loaded.load(ordering: .relaxed), warmUp: warmUp.load(ordering: .relaxed))
         parts.withLock { $0.append(part) }
     }
 
@@ -109,15 +112,16 @@ final class PhaseRecorder: ResultSink {
 
     /// Per phase: latency p50/p99 and the reject pulses' start minus (capture + delay), matched in
     /// order to the rejected parts.
-    static func report(_ parts: [Part], pulses: [UInt64], delayNs: UInt64, clients: Int, load: HMILoad, seconds: Double) -> [String] {
+    static func report(_ all: [Part], pulses: [UInt64], delayNs: UInt64, clients: Int, load: HMILoad, seconds: Double) -> [String] {
         // Each pulse belongs to the part whose capture + delay is nearest (the verdict's or the
         // fail-safe policy's: the line I/O times both from the capture).
-        let due = parts.map { $0.captureNs &+ delayNs }
+        let due = all.map { $0.captureNs &+ delayNs }
         var errors: (none: [Double], loaded: [Double]) = ([], [])
         for pulse in pulses {
             guard let nearest = due.indices.min(by: { Self.absDiff(due[$0], pulse) < Self.absDiff(due[$1], pulse) }) else { continue }
             let error = (Double(pulse) - Double(due[nearest])) / 1e6
-            if parts[nearest].loaded { errors.loaded.append(error) } else { errors.none.append(error) }
+            if all[nearest].warmUp { continue }
+            if all[nearest].loaded { errors.loaded.append(error) } else { errors.none.append(error) }
         }
         func quantile(_ xs: [Double], _ q: Double) -> Double {
             guard !xs.isEmpty else { return .nan }
@@ -130,11 +134,12 @@ final class PhaseRecorder: ResultSink {
             return ("  \(name): \(subset.count) parts, latency p50 \(fixed(quantile(latencies, 0.5), 2)) ms, p99 \(fixed(p99, 2)) ms;"
                     + " reject pulse start - (capture + delay): median \(fixed(quantile(pulseErrors, 0.5), 3)) ms, max \(fixed(pulseErrors.max() ?? .nan, 3)) ms (\(pulseErrors.count) pulses)", p99)
         }
+        let parts = all.filter { !$0.warmUp }
         let none = line("no HMI clients", parts.filter { !$0.loaded }, errors.none)
         let loaded = line("\(clients) HMI clients", parts.filter(\.loaded), errors.loaded)
         let answered = load.answered.load(ordering: .relaxed), failed = load.failed.load(ordering: .relaxed)
         return [
-            "hmi load: \(clients) clients polling like the page (state 4/s, live pictures 2/s, archive 2.5/s, scores 0.5/s each, a new connection per request), in alternating phases of one run",
+            "hmi load: \(clients) clients polling like the page (state 4/s, live pictures 2/s, archive 2.5/s, scores 0.5/s each, a new connection per request), in alternating phases of one run (the first phase, warm-up, left out)",
             none.0, loaded.0,
             "  p99 with clients / without: \(fixed(loaded.1 / none.1, 3)); HMI requests answered \(answered) (\(fixed(Double(answered) / max(seconds / 2, 1), 0))/s while on), failed \(failed)",
         ]

@@ -18,7 +18,7 @@ import Synchronization
 enum SoakCommand {
     static let help = """
     usage: lineside soak [--frames N] [--images DIR] [--threads N] [--calibrate-at N] [--calibration-frames N]
-                         [--hmi-clients N [--phase-frames N]]
+                         [--fps F] [--hmi-clients N [--phase-frames N]]
 
     A sustained run of the whole service: replays a folder of images (default: 24 generated
     parts, a quarter defective) through capture, inspection, decision and the (simulated) reject
@@ -31,6 +31,8 @@ enum SoakCommand {
                                 service calibrates on the next frames (the replayed images, as they
                                 are) and swaps the new model in; prints memory before and after
       --calibration-frames N    frames that calibration takes (default 40)
+      --fps F                   replay at F frames/s like a camera (a busy inspection drops frames)
+                                instead of waiting for the inspection
       --hmi-clients N           the HMI (and the reject archive) on, and N clients polling it the
                                 way its page does, on and off in alternating phases of
                                 --phase-frames frames (default 100): prints latency p50/p99 and the
@@ -39,12 +41,13 @@ enum SoakCommand {
 
     static func run(_ argv: [String]) throws -> Int32 {
         let args = try Arguments(argv, valued: ["frames", "images", "threads", "calibrate-at", "calibration-frames",
-                                                   "hmi-clients", "phase-frames"], switches: ["help"])
+                                                   "hmi-clients", "phase-frames", "fps"], switches: ["help"])
         if args.has("help") { print(help); return 0 }
         let frames = try args.int("frames", default: 10_000, range: 10...10_000_000)
         let calibrateAt = try args.optionalInt("calibrate-at", range: 100...10_000_000)
         let hmiClients = try args.optionalInt("hmi-clients", range: 1...200)
         let phaseFrames = try args.int("phase-frames", default: 100, range: 10...1_000_000)
+        let paced = args.string("fps") == nil ? nil : try args.double("fps", default: 5, range: 0.5...1000)
         if let calibrateAt, calibrateAt >= frames { throw UsageError("--calibrate-at \(calibrateAt) must come before the last frame (\(frames))") }
         let workdir = try Directory.makeTemporary(prefix: "lineside-soak")
         defer { Directory.removeTree(workdir) }
@@ -81,9 +84,11 @@ enum SoakCommand {
         lines.longPressNs = 50_000_000
         lines.debounceNs = 5_000_000
         var environment = ServiceRunner.Environment(
-            makeSource: { clock in ReplaySource(folder: folder, cachesImages: true, clock: clock, loader: { try ImageDecoder.read($0) }) },
+            makeSource: { clock in
+                ReplaySource(folder: folder, framesPerSecond: paced, cachesImages: true, clock: clock, loader: { try ImageDecoder.read($0) })
+            },
             makeLineDriver: { simulated }, lineConfiguration: lines)
-        environment.pacing = .backPressure
+        environment.pacing = paced == nil ? .backPressure : .live
         environment.maximumFrames = frames
         let signals = SignalWatcher()
         environment.shouldStop = { signals.takePending() != nil }
@@ -125,9 +130,11 @@ enum SoakCommand {
             let turnBefore = environment.onTurn
             environment.onTurn = { core, now in
                 turnBefore(core, now)
-                let on = (core.counters.frames / UInt64(phaseFrames)) % 2 == 1
+                let phase = core.counters.frames / UInt64(phaseFrames)
+                let on = phase % 2 == 1
                 clients.active.store(on, ordering: .relaxed)
                 recorder.loaded.store(on, ordering: .relaxed)
+                recorder.warmUp.store(phase == 0, ordering: .relaxed)
             }
         }
         let start = SystemClock.shared.nowNs
