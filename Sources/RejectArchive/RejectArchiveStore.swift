@@ -35,6 +35,8 @@ public final class RejectArchiveStore {
     public private(set) var problems: [String] = []
     public private(set) var indexDirty = false
     public private(set) var evicted: UInt64 = 0
+    /// Records the open read back from their own headers (written after the last index).
+    public private(set) var recovered = 0
 
     /// Opens (read-only: never creates, removes or rewrites anything) the archive in `folder`.
     public init(folder: String, maxRecords: Int, maxBytes: Int, readOnly: Bool = false) throws(ArchiveError) {
@@ -71,6 +73,7 @@ public final class RejectArchiveStore {
             // Written after the last index (or the index was lost): the record's own header.
             do {
                 listed[id] = try Self.readRecord(folder: folder, id: id).record
+                recovered += 1
                 indexDirty = true
             } catch {
                 problems.append("\(error)\(readOnly ? "" : "; removed")")

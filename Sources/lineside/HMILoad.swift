@@ -132,7 +132,7 @@ final class PhaseRecorder: ResultSink {
             let latencies = subset.compactMap(\.latencyNs).map { Double($0) / 1e6 }
             let p99 = quantile(latencies, 0.99)
             return ("  \(name): \(subset.count) parts, latency p50 \(fixed(quantile(latencies, 0.5), 2)) ms, p99 \(fixed(p99, 2)) ms;"
-                    + " reject pulse start - (capture + delay): median \(fixed(quantile(pulseErrors, 0.5), 3)) ms, max \(fixed(pulseErrors.max() ?? .nan, 3)) ms (\(pulseErrors.count) pulses)", p99)
+                    + " reject pulse start - (capture + delay): median \(fixed(quantile(pulseErrors, 0.5), 3)) ms, p99 \(fixed(quantile(pulseErrors, 0.99), 3)) ms, max \(fixed(pulseErrors.max() ?? .nan, 3)) ms (\(pulseErrors.count) pulses)", p99)
         }
         let parts = all.filter { !$0.warmUp }
         let none = line("no HMI clients", parts.filter { !$0.loaded }, errors.none)

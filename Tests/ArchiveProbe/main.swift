@@ -79,7 +79,8 @@ case "verify":
     for record in store.records {
         do { _ = try RejectArchiveStore.readRecord(folder: folder, id: record.id) } catch { unreadable += 1; print("unreadable: \(error)") }
     }
-    print("records \(store.records.count), unreadable \(unreadable), problems \(store.problems.count), \(folderBytes(folder)) bytes on disk")
+    let temporaries = ((try? Directory.entries(folder)) ?? []).filter { $0.hasPrefix(".") && $0.contains(".tmp-") }.count
+    print("records \(store.records.count), unreadable \(unreadable), problems \(store.problems.count), \(store.recovered) not yet in the index (read from their headers), \(temporaries) temporaries of killed writes, \(folderBytes(folder)) bytes on disk")
     for problem in store.problems.prefix(5) { print("problem: \(problem)") }
     exit(unreadable == 0 ? 0 : 1)
 default:
