@@ -76,7 +76,7 @@ let package = Package(
 
         // The operator's web page: libmicrohttpd on its own thread, reading the service's snapshots.
         .target(name: "HMI", dependencies: ["CMicroHTTPD", "RejectArchive", "Service", "Inspection", "ImageCodec", "Imaging",
-                                            "Configuration", "LineIO", "Platform", logging]),
+                                            "Configuration", "LineIO", "Platform", logging, system]),
 
         // The plant link: results, status and events over MQTT (libmosquitto) with an on-disk queue.
         .target(name: "PlantLink", dependencies: ["CMosquitto", "Service", "Drift", "Configuration", "LineIO", "Platform",

@@ -49,15 +49,15 @@ echo "== kill -9 during fit and save (50 times)"
 swift build -c release --product lineside 2>&1 | tail -n 1
 script kill "kill test" Tests/cli/kill-during-fit.sh .build/release/lineside 50
 
+echo "== HMI: real browser (headless chromium) and hostile requests against lineside demo --hmi"
+script hmi hmi python3 Tests/hmi/hmi_test.py .build/release/lineside
+
 echo "== reject archive: 10,000 rejects under 50 MB; kill -9 during archive writes (20 times)"
 script archive-bounds "archive bounds" Tests/cli/archive-bounds.sh .build/debug/archive-probe 10000 50
 script archive-kill "archive kill test" Tests/cli/kill-during-archive.sh .build/release/lineside .build/debug/archive-probe 20
 
 echo "== hostile input fuzz suite (seeded: models, images, configurations)"
 script fuzz "fuzz" python3 Tests/fuzz/fuzz.py .build/release/lineside
-
-echo "== HMI: real browser (headless chromium) and hostile requests against lineside demo --hmi"
-script hmi hmi python3 Tests/hmi/hmi_test.py .build/debug/lineside
 
 if [ -d tools/tests ]; then
   echo "== python tools (pytest)"

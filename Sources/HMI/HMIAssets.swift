@@ -87,7 +87,7 @@ enum HMIAssets {
     static let app = #"""
 "use strict";
 const $ = (id) => document.getElementById(id);
-let livePart = -1, lastArchiveTop = -1, failures = 0, current = null;
+let livePart = -1, lastArchiveTop = -1, failures = 0, current = null, lastAction = null;
 
 function text(id, value) { const el = $(id); if (el.textContent !== String(value)) el.textContent = value; }
 function num(x, digits) { return x === null || x === undefined ? "-" : Number(x).toFixed(digits); }
@@ -127,6 +127,10 @@ async function pollState() {
       if (s.live.heatmap) $("live-heatmap").src = "/live/heatmap.jpg?p=" + livePart;
       text("live-text", "part " + s.live.part + ": " + s.live.verdict + (s.live.score === null ? " (not inspected)" : ", score " + num(s.live.score, 3)));
       $("live-region").dataset.part = livePart;
+    }
+    if (s.last_action && s.last_action !== lastAction) {
+      if (lastAction !== null) { text("action-result", s.last_action); $("action-result").className = "result " + (/refused/.test(s.last_action) ? "refused" : "ok"); }
+      lastAction = s.last_action;
     }
     const events = $("events");
     const items = (s.events || []).slice(0, 8).map((e) => e.time.substring(11, 19) + "  " + e.text);
@@ -216,6 +220,7 @@ async function act(name, body) {
   try {
     const response = await fetch("/api/action/" + name, { method: "POST", headers: { "X-Lineside-Token": token, "Content-Type": "text/plain" }, body: body || "" });
     const answer = await response.json();
+    lastAction = lastAction === null ? "" : lastAction;
     text("action-result", response.ok ? answer.message : "refused (" + response.status + "): " + answer.error);
     $("action-result").className = "result " + (response.ok ? "ok" : "refused");
   } catch (e) {

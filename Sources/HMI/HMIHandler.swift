@@ -88,6 +88,7 @@ final class HMIHandler {
     let requests: ServiceRequests
     let actions: ModelActions?
     let logger: Logger
+    let worker: ActionWorker
     private var limiter: RateLimiter
     private var refusals = RefusalLog()
     private var preprocessor = Preprocessor()
@@ -95,8 +96,9 @@ final class HMIHandler {
     private var liveCache: (part: UInt64, region: [UInt8], heatmap: [UInt8]?)?
 
     init(settings: HMISettings, token: String?, state: HMIState, archive: RejectArchive?, requests: ServiceRequests,
-         actions: ModelActions?, logger: Logger) {
+         actions: ModelActions?, logger: Logger, worker: ActionWorker) {
         self.settings = settings
+        self.worker = worker
         self.token = token.map { Array($0.utf8) }
         self.state = state
         self.archive = archive
@@ -174,12 +176,17 @@ final class HMIHandler {
         case "rollback":
             guard let actions else { return .error(409, "no model store") }
             guard !calibrating else { return .error(409, "calibrating: cancel it first") }
-            do {
-                let model = try actions.rollback()
-                guard requests.post(.useModel(model, rollback: true)) else { return .error(503, "the service has too many requests waiting") }
-                return done("rolled back to the previous model (threshold \(model.threshold)) from \(request.client)")
-            } catch {
-                return .error(409, "rollback refused: \(error)")
+            let (state, requests, logger, client) = (state, requests, logger, request.client)
+            return background("rollback requested from \(client)") {
+                do {
+                    let model = try actions.rollback()
+                    guard requests.post(.useModel(model, rollback: true)) else {
+                        return Self.finish("rollback written but the service is busy: it is used at the next start", state, logger)
+                    }
+                    Self.finish("rolled back to the previous model (threshold \(model.threshold)) from \(client)", state, logger)
+                } catch {
+                    Self.finish("rollback refused: \(error)", state, logger, refused: true)
+                }
             }
         case "threshold":
             guard let actions, let model = snapshot.model else { return .error(409, "no model in use") }
@@ -189,12 +196,35 @@ final class HMIHandler {
                 let text = model.acceptedThresholds.map { "\($0.lowerBound) ... \($0.upperBound)" } ?? "none recorded"
                 return .error(422, "threshold \(value) outside the bounds the model loader accepts (\(text))")
             }
-            do { try actions.saveThreshold(value, modelID: model.modelID) } catch { return .error(409, "threshold refused: \(error)") }
-            guard requests.post(.setThreshold(value, modelID: model.modelID)) else { return .error(503, "the service has too many requests waiting") }
-            return done("threshold \(model.threshold) -> \(value) saved from \(request.client)")
+            let (state, requests, logger, client, id, old) = (state, requests, logger, request.client, model.modelID, model.threshold)
+            return background("threshold change to \(value) requested from \(client)") {
+                do {
+                    try actions.saveThreshold(value, modelID: id)
+                    guard requests.post(.setThreshold(value, modelID: id)) else {
+                        return Self.finish("threshold \(value) saved but the service is busy: it is used at the next start", state, logger)
+                    }
+                    Self.finish("threshold \(old) -> \(value) saved from \(client)", state, logger)
+                } catch {
+                    Self.finish("threshold refused: \(error)", state, logger, refused: true)
+                }
+            }
         default:
             return .error(404, "no such action")
         }
+    }
+
+    /// Starts `work` on the action thread; 202 at once (the page shows the outcome from the state).
+    private func background(_ text: String, _ work: @escaping @Sendable () -> Void) -> HTTPResponse {
+        guard worker.submit(work) else { return .error(409, "another action is still running") }
+        logger.notice("hmi: \(text)")
+        state.action(text)
+        return .json(.object(["ok": .bool(true), "message": .string(text + ": running")]), status: 202)
+    }
+
+    /// The outcome of a background action: logged and shown.
+    static func finish(_ text: String, _ state: HMIState, _ logger: Logger, refused: Bool = false) {
+        if refused { logger.warning("hmi: \(text)") } else { logger.notice("hmi: \(text)") }
+        state.action(text)
     }
 
     private func done(_ text: String) -> HTTPResponse {

@@ -21,6 +21,7 @@ public final class HMIServer: ResultSink {
     public let settings: HMISettings
     let state: HMIState
     private let box: HandlerBox
+    private let worker = ActionWorker()
     /// The libmicrohttpd server; set in start, cleared in stop, both on the owner's thread.
     nonisolated(unsafe) private var server: UnsafeMutableRawPointer?
     nonisolated(unsafe) private var context: Unmanaged<HandlerBox>?
@@ -33,7 +34,7 @@ public final class HMIServer: ResultSink {
         self.settings = settings
         state = HMIState(liveIntervalNs: 200_000_000)
         box = HandlerBox(HMIHandler(settings: settings, token: token, state: state, archive: archive, requests: requests,
-                                    actions: actions, logger: logger))
+                                    actions: actions, logger: logger, worker: worker))
     }
 
     /// The token of the settings: written in the file, or the first line of token_file.
@@ -52,6 +53,7 @@ public final class HMIServer: ResultSink {
     /// Starts listening; returns the port bound.
     @discardableResult
     public func start() throws(HMIError) -> Int {
+        do { try worker.start() } catch { throw HMIError("hmi: cannot start the action thread: \(error)") }
         var message = [CChar](repeating: 0, count: 256)
         let box = Unmanaged.passRetained(self.box)
         var options = ls_http_options()
@@ -69,6 +71,7 @@ public final class HMIServer: ResultSink {
         }
         guard let started else {
             box.release()
+            worker.stop()
             throw HMIError("hmi: " + message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         }
         server = started
@@ -79,6 +82,7 @@ public final class HMIServer: ResultSink {
 
     public func stop() {
         if let server { ls_http_stop(server) }
+        worker.stop()
         server = nil
         context?.release()
         context = nil

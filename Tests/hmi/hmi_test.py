@@ -199,6 +199,40 @@ def browser_checks(demo, screenshot):
         record("that calibration finishes and the new model is in use", finished is not None)
         logs = demo.find(r"calibration requested from the HMI")
         record("the action is logged", len(logs) == 1)
+
+        # Threshold within the loader's bounds: saved, used, shown; a rollback then restores the
+        # file as it was before the change (the previous model slot), a second one undoes that.
+        before = state(port)["model"]
+        wanted = round(min(before["max_threshold"], before["threshold"] * 1.25), 3)
+        field = driver.find_element(By.ID, "threshold")
+        field.clear()
+        field.send_keys(str(wanted))
+        driver.find_element(By.ID, "btn-threshold").click()
+        # The model file is read, checked and saved on the HMI's action thread (seconds in a debug build).
+        changed = wait_until(lambda: abs(state(port)["model"]["threshold"] - wanted) < 1e-3, 120, 0.2)
+        shown = wait_until(lambda: f"{wanted:.3f}" in text("model"), 5)
+        record("threshold changed from the page is in use and shown", changed is not None and shown is not None,
+               f"{before['threshold']:.3f} -> {state(port)['model']['threshold']:.3f}; {text('action-result')[:60]}")
+        record("the threshold change is logged", len(demo.find(r"threshold changed from the HMI")) == 1)
+        field.clear()
+        field.send_keys(str(before["max_threshold"] * 2))
+        driver.find_element(By.ID, "btn-threshold").click()
+        out_of_bounds = wait_until(lambda: "refused (422)" in text("action-result"), 5)
+        record("a threshold outside the loader's bounds is refused", out_of_bounds is not None and
+               abs(state(port)["model"]["threshold"] - wanted) < 1e-3, text("action-result")[:80])
+        driver.find_element(By.ID, "btn-rollback").click()
+        driver.switch_to.alert.accept()
+        rolled = wait_until(lambda: abs(state(port)["model"]["threshold"] - before["threshold"]) < 1e-3, 120, 0.2)
+        record("rollback from the page restores the saved model before the change", rolled is not None and
+               state(port)["model"]["id"] == before["id"], f"threshold {state(port)['model']['threshold']:.3f}")
+        wait_until(lambda: "rolled back" in (state(port).get("last_action") or ""), 30, 0.2)
+        driver.find_element(By.ID, "btn-rollback").click()
+        driver.switch_to.alert.accept()
+        undone = wait_until(lambda: abs(state(port)["model"]["threshold"] - wanted) < 1e-3, 120, 0.2)
+        record("a second rollback undoes the first (the changed threshold was persisted)", undone is not None)
+        record("rollbacks are logged", len(demo.find(r"hmi: rolled back to the previous model")) == 2)
+        record("the service inspects after the actions", wait_until(lambda: state(port)["state"] == "inspecting", 10) is not None
+               and still_inspecting(port))
     finally:
         driver.quit()
 
