@@ -115,7 +115,14 @@ enum DemoCommand {
             guard HMISettings.isAcceptableToken(text) else { throw UsageError("--hmi-token: 12 to 256 printable characters without spaces") }
             return text
         } ?? Self.randomToken()
-        let hmi = try HMISetup.start(hmiSettings, token: token, archive: archive, core: core, backbone: backbone, requests: requests, logger: logger)
+        let hmi: HMIServer?
+        do {
+            hmi = try HMISetup.start(hmiSettings, token: token, archive: archive, core: core, backbone: backbone, requests: requests, logger: logger)
+        } catch where args.string("hmi") == nil {
+            // The default address is taken (another demo?): the demo runs on without its page.
+            Console.line("hmi: not started (\(error)); give --hmi 127.0.0.1:0 for any free port")
+            hmi = nil
+        }
         defer { hmi?.stop() }
         if let hmi { Console.line("hmi: http://\(hmi.settings.host):\(hmi.boundPort)/  token \(token)") }
         core.resultSink = ResultSinks.combine([plantLink, archive, hmi])
