@@ -3,3 +3,8 @@
 
 int ls_memory_map_allocations_from(size_t bytes) { return mallopt(M_MMAP_THRESHOLD, (int)bytes); }
 int ls_memory_trim(void) { return malloc_trim(0); }
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int ls_thread_set_nice(int nice) { return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice); }

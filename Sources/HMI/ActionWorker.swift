@@ -14,6 +14,7 @@ final class ActionWorker: Sendable {
 
     func start() throws(Errno) {
         thread = try PosixThread { [self] in
+            PosixThread.lowerCurrentThreadPriority()
             while !stopping.load(ordering: .acquiring) {
                 if let work = job.withLock({ slot in defer { slot = nil }; return slot }) {
                     work()

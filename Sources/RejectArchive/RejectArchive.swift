@@ -101,6 +101,7 @@ public final class RejectArchive: ResultSink {
     // MARK: the archive's thread
 
     private func run(_ store: RejectArchiveStore) {
+        PosixThread.lowerCurrentThreadPriority()
         var preprocessor = Preprocessor()
         var lastIndexNs: UInt64 = 0
         while true {

@@ -9,4 +9,6 @@
 int ls_memory_map_allocations_from(size_t bytes);
 /** malloc_trim(0): returns free heap memory to the system. 1 if any was returned. */
 int ls_memory_trim(void);
+/** setpriority on the calling thread (Linux: per thread): 0 on success. */
+int ls_thread_set_nice(int nice);
 #endif
