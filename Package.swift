@@ -3,11 +3,13 @@
 // The firmware modules import no Foundation; C libraries come from Debian bookworm packages.
 //
 // Targets are declared in layer order; each layer uses only the ones above it:
-//   C shims       CXNNPACK CPNG CJPEG CBackboneWeights CPadimKernels CV4L2Types CV4L2 CGPIOD CMemory CMosquitto
+//   C shims       CXNNPACK CPNG CJPEG CBackboneWeights CPadimKernels CV4L2Types CV4L2 CGPIOD CMemory CMosquitto CMicroHTTPD
 //   platform      Platform (files, JSON, SHA-256, threads, EINTR, the clock), PlatformFakes (virtual clock)
 //   pure logic    Imaging Padim SafeTensors Capture LineIO Configuration DemoScene Drift
 //   adapters      ImageCodec Backbone Inspection CaptureV4L2 LineIOGPIOD CaptureFakes LineIOFakes
 //   service       Service
+//   archive       RejectArchive (rejected parts' pictures and figures on disk, writer thread)
+//   operator      HMI (the web page over libmicrohttpd)
 //   plant link    PlantLink (MQTT through libmosquitto, on-disk queue, publisher thread)
 //   executable    lineside
 import PackageDescription
@@ -40,6 +42,7 @@ let package = Package(
         .target(name: "CGPIOD", linkerSettings: [.linkedLibrary("gpiod")]),
         .target(name: "CMemory"),
         .target(name: "CMosquitto", linkerSettings: [.linkedLibrary("mosquitto")]),
+        .target(name: "CMicroHTTPD", linkerSettings: [.linkedLibrary("microhttpd")]),
 
         // The platform layer under every module, and its fakes.
         .target(name: "Platform", dependencies: ["CMemory", system]),
@@ -68,6 +71,13 @@ let package = Package(
         .target(name: "Service", dependencies: ["Inspection", "Backbone", "Capture", "LineIO", "Configuration", "Imaging",
                                                 "Padim", "Platform", "Drift", logging, system]),
 
+        // The reject archive: pictures and figures of rejected parts on disk, on its own thread.
+        .target(name: "RejectArchive", dependencies: ["Service", "ImageCodec", "Imaging", "Configuration", "LineIO", "Platform", logging]),
+
+        // The operator's web page: libmicrohttpd on its own thread, reading the service's snapshots.
+        .target(name: "HMI", dependencies: ["CMicroHTTPD", "RejectArchive", "Service", "Inspection", "ImageCodec", "Imaging",
+                                            "Configuration", "LineIO", "Platform", logging, system]),
+
         // The plant link: results, status and events over MQTT (libmosquitto) with an on-disk queue.
         .target(name: "PlantLink", dependencies: ["CMosquitto", "Service", "Drift", "Configuration", "LineIO", "Platform",
                                                   logging, system]),
@@ -76,10 +86,15 @@ let package = Package(
         .executableTarget(name: "lineside", dependencies: ["Service", "Inspection", "Backbone", "Padim", "Imaging", "ImageCodec",
                                                            "Configuration", "SafeTensors", "DemoScene", "Capture", "CaptureV4L2", "CaptureFakes",
                                                            "LineIO", "LineIOGPIOD", "LineIOFakes", "Platform",
-                                                           "PlantLink", logging]),
+                                                           "PlantLink", "RejectArchive", "HMI", logging]),
         // A small process for the plant link's restart tests (kill -9 with messages queued).
         .executableTarget(name: "plantlink-probe", dependencies: ["PlantLink", "Service", "Configuration", "LineIO", "Platform", logging],
                           path: "Tests/PlantLinkProbe"),
+
+        // A small process for the reject archive's bounds and kill -9 tests.
+        .executableTarget(name: "archive-probe", dependencies: ["RejectArchive", "Service", "Configuration", "DemoScene", "Imaging", "LineIO",
+                                                               "Platform", logging],
+                          path: "Tests/ArchiveProbe"),
 
         // Tests, one target per module.
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformFakes", system]),
@@ -94,6 +109,10 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Capture", "LineIO", "Imaging", "Platform"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "Configuration", "Inspection", "Padim", "LineIOFakes", "CaptureFakes", "DemoScene",
                                                          "ImageCodec", "Imaging", "Capture", "LineIO", "Platform", "PlatformFakes", logging]),
+        .testTarget(name: "RejectArchiveTests", dependencies: ["RejectArchive", "Service", "Configuration", "ImageCodec", "Imaging",
+                                                               "LineIO", "Platform", logging]),
+        .testTarget(name: "HMITests", dependencies: ["HMI", "RejectArchive", "Service", "Configuration", "Inspection", "LineIO",
+                                                     "Platform", logging]),
         .testTarget(name: "PlantLinkTests", dependencies: ["PlantLink", "Drift", "Service", "Configuration", "Inspection", "Padim",
                                                            "DemoScene", "Imaging", "LineIO", "LineIOFakes", "Capture", "Platform", "PlatformFakes",
                                                            logging, system]),

@@ -51,6 +51,12 @@ script kill "kill test" Tests/cli/kill-during-fit.sh .build/release/lineside 50
 
 echo "== the frame path allocates nothing (glibc malloc trace, 1 and 2 threads)"
 script allocations frame-allocations Tests/cli/frame-allocations.sh .build/release/lineside
+echo "== HMI: real browser (headless chromium) and hostile requests against lineside demo --hmi"
+script hmi hmi python3 Tests/hmi/hmi_test.py .build/release/lineside
+
+echo "== reject archive: 10,000 rejects under 50 MB; kill -9 during archive writes (20 times)"
+script archive-bounds "archive bounds" Tests/cli/archive-bounds.sh .build/debug/archive-probe 10000 50
+script archive-kill "archive kill test" Tests/cli/kill-during-archive.sh .build/release/lineside .build/debug/archive-probe 20
 
 echo "== hostile input fuzz suite (seeded: models, images, configurations)"
 script fuzz "fuzz" python3 Tests/fuzz/fuzz.py .build/release/lineside

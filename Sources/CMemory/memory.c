@@ -6,3 +6,8 @@ int ls_memory_map_allocations_from(size_t bytes) { return mallopt(M_MMAP_THRESHO
 int ls_memory_trim(void) { return malloc_trim(0); }
 void ls_memory_trace_begin(void) { mtrace(); }
 void ls_memory_trace_end(void) { muntrace(); }
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int ls_thread_set_nice(int nice) { return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice); }

@@ -32,6 +32,10 @@ public enum ConfigSchema {
                           doc: "The plant link: every part, the status and events as JSON (board/mqtt-schema.json) to an MQTT broker through libmosquitto; off without host."),
         ConfigSectionSpec(name: "drift", repeated: false,
                           doc: "Drift watch on good parts: the median score and the region's brightness and contrast against a reference (board/README.md, Drift watch)."),
+        ConfigSectionSpec(name: "archive", repeated: false,
+                          doc: "The reject archive: region picture, heatmap, score, threshold, time, reason and model of every rejected part (and every Nth passed one), bounded by count and bytes."),
+        ConfigSectionSpec(name: "hmi", repeated: false,
+                          doc: "The operator's web page (live view, counters, archive, score distribution, token-protected actions); off unless listen is set."),
     ]
 
     public static let keys: [ConfigKeySpec] = cameraKeys + replayKeys + modelKeys + calibrationKeys + lineKeys
@@ -39,7 +43,7 @@ public enum ConfigSchema {
         + outputLineKeys("fail_light", offset: 22) + outputLineKeys("status_light", offset: 23)
         + inputLineKeys("button", offset: 24, activeLow: true, bias: "pull-up")
         + inputLineKeys("part_trigger", offset: 25, activeLow: false, bias: "pull-down")
-        + serviceKeys + mqttKeys + driftKeys
+        + serviceKeys + mqttKeys + driftKeys + archiveKeys + hmiKeys
 
     public static let pixelFormats = ["YUYV", "GREY", "RGB3", "MJPG"]
     public static let biases = ["pull-up", "pull-down", "disable", "as-is"]

@@ -135,6 +135,8 @@ struct ConfigurationBuilder {
                                        logLevel: ServiceSettings.LogLevel(rawValue: service.string("log_level")) ?? .info)
         settings.mqtt = try mqttSettings()
         settings.drift = driftSettings()
+        settings.archive = archiveSettings(modelPath: settings.model.path)
+        settings.hmi = try hmiSettings()
         return settings
     }
 

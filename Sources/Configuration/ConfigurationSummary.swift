@@ -36,6 +36,7 @@ extension LinesideConfiguration {
         lines.append("fail-safe: \(self.lines.failSafe == .pass ? "pass" : "reject"); trigger: \(service.trigger.rawValue); "
                      + "status file \(service.statusFile); log level \(service.logLevel.rawValue)")
         lines.append(plantLinkSummary)
+        lines.append(operatorSummary)
         return lines
     }
 

@@ -85,6 +85,10 @@ public struct ServiceSettings: Sendable, Equatable {
     public var mqtt: MQTTSettings? = nil
     /// [drift]
     public var drift = DriftSettings()
+    /// [archive]; nil when enabled = false.
+    public var archive: ArchiveSettings? = nil
+    /// [hmi]; nil unless listen is set.
+    public var hmi: HMISettings? = nil
 
     /// Every key of [model], [calibration] and [service] at its schema default.
     public static var defaults: ServiceSettings {

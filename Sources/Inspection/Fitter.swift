@@ -115,6 +115,8 @@ public final class Fitter {
             : "held-out maximum x \(settings.margin)"
         if !sorted.isEmpty {
             model.facts["holdout_scores"] = "min \(sorted.first!) median \(sorted[sorted.count / 2]) max \(sorted.last!) mean \(sorted.reduce(0, +) / Float(sorted.count))"
+            // Every held-out score (up to 2000), for the HMI's good-score distribution.
+            model.facts["holdout_values"] = sorted.prefix(2000).map { "\($0)" }.joined(separator: " ")
         }
     }
 

@@ -8,7 +8,8 @@ public final class Inspector {
     public let extractor: FeatureExtractor
     /// The model's threshold. The model's numbers themselves live only in the scorer's layout:
     /// keeping the file's copy as well would hold 32 MB twice.
-    public let threshold: Float
+    /// The HMI may change it within the loader's bounds (`ServiceCore.setThreshold`).
+    public var threshold: Float
     private var scorer: PatchScorer
     public private(set) var anomaly: AnomalyMap
     /// The last patch-distance grid, [gridHeight][gridWidth].

@@ -98,9 +98,7 @@ public struct ModelFile: Sendable {
         guard let threshold = Float(meta["threshold"] ?? ""), threshold.isFinite, threshold > 0 else {
             throw bad("threshold \((meta["threshold"] ?? "missing").prefix(40)) is not a positive number")
         }
-        let recorded = [ModelFile.recordedMaximum(meta["holdout_scores"]), meta["insample_max"].flatMap { Float($0) }]
-            .compactMap { $0 }.filter { $0.isFinite && $0 >= 0 }
-        guard let highestGood = recorded.max() else {
+        guard let highestGood = ModelFile.highestRecordedGood(meta) else {
             throw bad("no recorded good-part scores (holdout_scores): not a model a fit wrote")
         }
         let plausible = ModelFile.plausibleThresholds(recordedMaximum: highestGood)
@@ -138,6 +136,18 @@ public struct ModelFile: Sendable {
     }
 
     /// "max X" in a recorded score summary ("min a median b max c mean d").
+    /// The thresholds the loader accepts for this model (from the good scores its fit recorded);
+    /// nil when it recorded none. A threshold changed on site must stay inside it.
+    public var acceptedThresholds: ClosedRange<Float>? {
+        ModelFile.highestRecordedGood(facts).map { ModelFile.plausibleThresholds(recordedMaximum: $0) }
+    }
+
+    /// The highest good-part score a fit recorded (held-out summary or in-sample maximum).
+    static func highestRecordedGood(_ meta: [String: String]) -> Float? {
+        [recordedMaximum(meta["holdout_scores"]), meta["insample_max"].flatMap { Float($0) }]
+            .compactMap { $0 }.filter { $0.isFinite && $0 >= 0 }.max()
+    }
+
     static func recordedMaximum(_ summary: String?) -> Float? {
         guard let words = summary?.split(separator: " "), let index = words.firstIndex(of: "max"), index + 1 < words.count else { return nil }
         return Float(words[index + 1]).flatMap { $0.isFinite ? $0 : nil }

@@ -12,30 +12,14 @@ import Glibc
 public enum PlantMessages {
     public static let schema = "lineside-mqtt/1"
 
-    /// Wall time now, in ms since 1970 (CLOCK_REALTIME; only for timestamps in messages).
-    static func wallNowMs() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)
-    }
+    /// Wall time now, in ms since 1970 (only for timestamps in messages).
+    static func wallNowMs() -> Int64 { WallClock.nowMs() }
 
     /// A CLOCK_MONOTONIC time as wall ms, through the current offset between the two clocks.
-    static func wallMs(monotonicNs: UInt64) -> Int64 {
-        let nowMono = SystemClock.shared.nowNs
-        let ageMs = nowMono >= monotonicNs ? Int64((nowMono - monotonicNs) / 1_000_000) : -Int64((monotonicNs - nowMono) / 1_000_000)
-        return wallNowMs() - ageMs
-    }
+    static func wallMs(monotonicNs: UInt64) -> Int64 { WallClock.ms(monotonicNs: monotonicNs) }
 
     /// "2026-12-01T09:40:01.123Z"
-    static func iso8601(ms: Int64) -> String {
-        var seconds = time_t(ms / 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let milli = Int(ms % 1000)
-        let milliText = milli < 10 ? "00\(milli)" : milli < 100 ? "0\(milli)" : "\(milli)"
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(milliText)Z"
-    }
+    static func iso8601(ms: Int64) -> String { WallClock.iso8601(ms: ms) }
 
     static func header(_ type: String, station: String, seq: UInt64?, ms: Int64) -> [String: JSON] {
         var object: [String: JSON] = ["schema": .string(schema), "type": .string(type), "station": .string(station),

@@ -1,3 +1,4 @@
+import CMemory
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
@@ -34,5 +35,14 @@ public final class PosixThread {
         guard !joined else { return }
         joined = true
         pthread_join(handle, nil)
+    }
+}
+
+extension PosixThread {
+    /// Lowers the calling thread's scheduling priority to `nice` (Linux: per thread), so work that
+    /// can wait (the archive's writes, the HMI) loses CPU contention to the inspection. Raising
+    /// nice needs no capability; a failure is ignored (the thread runs at normal priority).
+    public static func lowerCurrentThreadPriority(toNice nice: Int32 = 10) {
+        _ = ls_thread_set_nice(nice)
     }
 }

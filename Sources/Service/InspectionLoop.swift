@@ -40,6 +40,8 @@ final class InspectionLoop {
     let onTurn: (ServiceCore, UInt64) -> Void
     /// Receives each status snapshot (the status writer's thread, or a test).
     var publish: (StatusReport) -> Void = { _ in }
+    /// The operator's view's requests (the HMI), taken once per turn; nil without one.
+    var requests: ServiceRequests?
     /// The capture side's reconnect and failure counts.
     var cameraFigures: () -> (reconnects: UInt64, failures: UInt64) = { (0, 0) }
 
@@ -93,6 +95,7 @@ final class InspectionLoop {
             }
             push(core.handleInput(input))
         }
+        for request in requests?.take() ?? [] { push(core.handle(request)) }
         for news in inbox.takeCameraNews() {
             switch news {
             case .lost(let reason): push(core.cameraLost(reason))

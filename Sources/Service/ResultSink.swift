@@ -1,5 +1,8 @@
 import Drift
+import Imaging
+import Inspection
 import LineIO
+import Synchronization
 
 /// One decided part, as the plant link publishes it.
 public struct PartRecord: Sendable, Equatable {
@@ -60,10 +63,114 @@ public enum ServiceEvent: Sendable, Equatable {
     }
 }
 
-/// Where results go besides the lines: the plant link (MQTT). Every call comes from the inspection
-/// thread and must return at once (hand the value to another thread; never wait for a disk or a socket).
+/// A part's pictures, for the sinks that asked for them (the reject archive, the HMI's live view):
+/// the region as inspected (shared with the frame, not copied) and, for inspected parts, a copy of
+/// the anomaly map (`mapSize` x `mapSize`, the model's view), made only for parts a sink wants.
+public struct PartImage: Sendable {
+    public var region: Image
+    public var map: [Float]?
+    public var mapSize: Int
+
+    public init(region: Image, map: [Float]?, mapSize: Int) {
+        self.region = region
+        self.map = map
+        self.mapSize = mapSize
+    }
+}
+
+/// The model in use, for the operator's view: identity, threshold, the bounds a threshold change
+/// must keep, and the good-part scores its calibration held out.
+public struct ModelInUse: Sendable, Equatable {
+    public var modelID: String
+    public var threshold: Float
+    public var acceptedThresholds: ClosedRange<Float>?
+    public var heldOutScores: [Float]
+    public var facts: [String: String]
+
+    public init(modelID: String, threshold: Float, acceptedThresholds: ClosedRange<Float>?, heldOutScores: [Float],
+                facts: [String: String]) {
+        self.modelID = modelID
+        self.threshold = threshold
+        self.acceptedThresholds = acceptedThresholds
+        self.heldOutScores = heldOutScores
+        self.facts = facts
+    }
+}
+
+/// Where results go besides the lines: the plant link (MQTT), the reject archive, the HMI. Every
+/// call comes from the inspection thread and must return at once (hand the value to another
+/// thread; never wait for a disk or a socket).
 public protocol ResultSink: AnyObject, Sendable {
     func part(_ record: PartRecord)
     func status(_ report: StatusReport)
     func event(_ event: ServiceEvent, atNs: UInt64)
+    /// True when the sink wants this part's pictures (cheap, no side effects; default false).
+    func wantsImage(for record: PartRecord) -> Bool
+    /// The part with its pictures, instead of `part(_:)`, when `wantsImage` said so.
+    func part(_ record: PartRecord, image: PartImage)
+    /// A model came into use or its threshold changed (default: nothing).
+    func model(_ model: ModelInUse)
+}
+
+extension ResultSink {
+    public func wantsImage(for record: PartRecord) -> Bool { false }
+    public func part(_ record: PartRecord, image: PartImage) { part(record) }
+    public func model(_ model: ModelInUse) {}
+}
+
+/// Several sinks behind one: each call goes to every sink, pictures only to those that want them.
+public final class ResultSinks: ResultSink {
+    public let sinks: [any ResultSink]
+
+    public init(_ sinks: [any ResultSink]) { self.sinks = sinks }
+
+    /// nil for none, the sink itself for one, a fan-out for more.
+    public static func combine(_ sinks: [(any ResultSink)?]) -> (any ResultSink)? {
+        let present = sinks.compactMap { $0 }
+        if present.count <= 1 { return present.first }
+        return ResultSinks(present)
+    }
+
+    public func part(_ record: PartRecord) { for sink in sinks { sink.part(record) } }
+    public func status(_ report: StatusReport) { for sink in sinks { sink.status(report) } }
+    public func event(_ event: ServiceEvent, atNs: UInt64) { for sink in sinks { sink.event(event, atNs: atNs) } }
+    public func wantsImage(for record: PartRecord) -> Bool { sinks.contains { $0.wantsImage(for: record) } }
+    public func part(_ record: PartRecord, image: PartImage) {
+        for sink in sinks {
+            if sink.wantsImage(for: record) { sink.part(record, image: image) } else { sink.part(record) }
+        }
+    }
+    public func model(_ model: ModelInUse) { for sink in sinks { sink.model(model) } }
+}
+
+/// What the operator's view may ask of the service. It never drives an output: the requests go
+/// through the inspection thread's turn like the button's presses.
+public enum ServiceRequest: Sendable {
+    case startCalibration
+    case cancelCalibration
+    /// A model already written to the model path (a rollback done by the caller): use it.
+    case useModel(ModelFile, rollback: Bool)
+    /// A new threshold, already persisted in the model file by the caller and inside its bounds.
+    case setThreshold(Float, modelID: String)
+}
+
+/// The hand-off of `ServiceRequest`s to the inspection thread (taken once per turn).
+public final class ServiceRequests: Sendable {
+    private let pending = Mutex<[ServiceRequest]>([])
+    /// More than this waiting is refused (a request storm cannot grow memory).
+    public static let limit = 16
+
+    public init() {}
+
+    /// False when too many requests wait.
+    @discardableResult
+    public func post(_ request: ServiceRequest) -> Bool {
+        pending.withLock { queue in
+            guard queue.count < Self.limit else { return false }
+            queue.append(request)
+            return true
+        }
+    }
+
+    public func take() -> [ServiceRequest] { pending.withLock { queue in defer { queue = [] }; return queue } }
 }

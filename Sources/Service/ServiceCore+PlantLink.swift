@@ -24,9 +24,16 @@ extension ServiceCore {
         case .fault: reason = "fault"
         case .starting, .noModel: reason = "no-model"
         }
-        sink.part(PartRecord(part: part.rawValue, sequence: sequence, captureNs: captureNs, score: score, threshold: threshold,
-                             verdict: verdict, reason: reason, modelID: modelID,
-                             latencyNs: score != nil && nowNs > captureNs ? nowNs &- captureNs : nil))
+        let record = PartRecord(part: part.rawValue, sequence: sequence, captureNs: captureNs, score: score, threshold: threshold,
+                                verdict: verdict, reason: reason, modelID: modelID,
+                                latencyNs: score != nil && nowNs > captureNs ? nowNs &- captureNs : nil)
+        if sink.wantsImage(for: record) {
+            // Pictures only for the parts a sink asked for: the region is shared, the map copied.
+            let map = score == nil ? nil : inspectorMap?.withUnsafeBufferPointer { Array($0) }
+            sink.part(record, image: PartImage(region: image, map: map, mapSize: inspectorMapSize))
+        } else {
+            sink.part(record)
+        }
         return commands
     }
 
@@ -46,18 +53,29 @@ extension ServiceCore {
 
     /// A model came into use: its id, a fresh drift reference.
     func modelInstalled(_ model: ModelFile, swapped: Bool) {
-        var digest = SHA256()
-        model.data.mean.bits.withUnsafeBytes { digest.update($0) }
-        for channel in model.channels { digest.update([UInt8(truncatingIfNeeded: channel), UInt8(truncatingIfNeeded: channel >> 8)]) }
-        let id = String(SHA256.hex(digest.finalize()).prefix(16))
+        let id = Self.modelID(of: model)
         modelID = id
         _ = drift.restart(threshold: model.threshold)
+        let heldOut = (model.facts["holdout_values"] ?? "").split(separator: " ").prefix(2000).compactMap { Float($0) }.filter(\.isFinite)
+        let inUse = ModelInUse(modelID: id, threshold: model.threshold, acceptedThresholds: model.acceptedThresholds,
+                               heldOutScores: heldOut, facts: model.facts)
+        modelInUse = inUse
+        resultSink?.model(inUse)
         let now = SystemClock.shared.nowNs
         if swapped {
             resultSink?.event(.modelSwapped(modelID: id, threshold: model.threshold), atNs: now)
         } else {
             resultSink?.event(.modelLoaded(modelID: id, threshold: model.threshold), atNs: now)
         }
+    }
+
+    /// A model's identity: 16 hex digits of the SHA-256 of its mean and channels (a threshold
+    /// change keeps it).
+    public static func modelID(of model: ModelFile) -> String {
+        var digest = SHA256()
+        model.data.mean.bits.withUnsafeBytes { digest.update($0) }
+        for channel in model.channels { digest.update([UInt8(truncatingIfNeeded: channel), UInt8(truncatingIfNeeded: channel >> 8)]) }
+        return String(SHA256.hex(digest.finalize()).prefix(16))
     }
 
     /// The light for a state: `ready` shows the drift pattern while the warning is on.

@@ -50,6 +50,11 @@ public final class ServiceCore {
     }
 
     public var threshold: Float? { inspector?.threshold }
+    /// The last anomaly map and its side (the model's view), for the parts a sink wants pictures of.
+    var inspectorMap: [Float]? { inspector?.anomaly.map }
+    var inspectorMapSize: Int { inspector?.anomaly.size ?? 0 }
+    /// The model in use as the operator's view shows it (kept small: facts and held-out scores).
+    public internal(set) var modelInUse: ModelInUse?
 
     /// Loads the model; returns the status-light command for the resulting state.
     public func start() -> [LineIOCommand] {
@@ -288,7 +293,15 @@ public final class ServiceCore {
         return transition(to: .inspecting)
     }
 
-    private func transition(to next: ServiceState) -> [LineIOCommand] {
+    func installInspector(_ next: Inspector) { inspector = next }
+
+    func setInspectorThreshold(_ value: Float) -> Bool {
+        guard let inspector else { return false }
+        inspector.threshold = value
+        return true
+    }
+
+    func transition(to next: ServiceState) -> [LineIOCommand] {
         let changed = statusMode(for: next) != statusMode(for: state)
         noteTransition(from: state, to: next)
         state = next

@@ -35,6 +35,8 @@ public struct ServiceRunner {
         public var shouldStop: () -> Bool = { false }
         /// Called on the main loop each turn with the current time (the demo's button script).
         public var onTurn: (ServiceCore, UInt64) -> Void = { _, _ in }
+        /// Requests from the operator's view (the HMI), taken by the inspection thread each turn.
+        public var requests: ServiceRequests?
         /// Called first on the line I/O thread (the service raises it to SCHED_FIFO there).
         public var prepareLineThread: () -> Void = {}
 
@@ -111,6 +113,7 @@ public struct ServiceRunner {
         let sink = core.resultSink
         loop.publish = { report in statusWriter.publish(report); sink?.status(report) }
         loop.cameraFigures = cameraFigures.read
+        loop.requests = env.requests
         loop.push(core.start())
         notifier.notify("READY=1\nSTATUS=\(core.state)")
         var nextWatchdogNs = clock.nowNs

@@ -2,6 +2,7 @@ import Capture
 import Configuration
 import DemoScene
 import Glibc
+import HMI
 import Imaging
 import LineIO
 import LineIOFakes
@@ -9,12 +10,14 @@ import LineIOGPIOD
 import Logging
 import Platform
 import PlantLink
+import RejectArchive
 import Service
 import Synchronization
 
 enum DemoCommand {
     static let help = """
     usage: lineside demo [--calibration N] [--parts N] [--fps F] [--threads N] [--mqtt HOST:PORT]
+                         [--hmi ADDRESS:PORT] [--hmi-token TOKEN] [--no-hmi]
 
     The whole service on a machine with no camera and no GPIO: a stream of generated parts
     (good ones, and ones with a drawn scratch, stain or notch) stands in for the camera, and
@@ -28,10 +31,15 @@ enum DemoCommand {
       --threads N       backbone threads (default 2)
       --mqtt HOST:PORT  publish every part, the status and events to this MQTT broker (topics
                         lineside/demo/...); watch with: mosquitto_sub -h HOST -p PORT -t 'lineside/demo/#' -v
+      --hmi ADDRESS:PORT the operator's web page (default 127.0.0.1:8080; port 0: any free one);
+                        the address is printed, with the token the page's actions need
+      --hmi-token TOKEN  that token (default: a random one, printed)
+      --no-hmi          no web page
     """
 
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, valued: ["calibration", "parts", "fps", "threads", "mqtt"], switches: ["help"])
+        let args = try Arguments(argv, valued: ["calibration", "parts", "fps", "threads", "mqtt", "hmi", "hmi-token"],
+                                 switches: ["help", "no-hmi"])
         if args.has("help") { Console.line(help); return 0 }
         let calibrationParts = try args.int("calibration", default: 60, range: 10...1000)
         let inspectedParts = try args.int("parts", default: 48, range: 1...100_000)
@@ -88,10 +96,36 @@ enum DemoCommand {
                                     statusInterval: .seconds(2), reconnectInitial: .milliseconds(200), reconnectMax: .seconds(5))
             mqtt.clientID = "lineside-demo-\(getpid())"
             plantLink = try PlantLinkSetup.start(mqtt, logger: logger)
-            core.resultSink = plantLink
             Console.line("plant link: MQTT to \(host):\(port); watch with: mosquitto_sub -h \(host) -p \(port) -t 'lineside/demo/#' -v")
         }
         defer { plantLink?.stop() }
+        let archive = try RejectArchive(settings: ArchiveSettings(folder: workdir + "/rejects", maxRecords: 1000, maxBytes: 100_000_000,
+                                                                  everyNthPass: 10), logger: logger)
+        defer { archive.stop() }
+        let requests = ServiceRequests()
+        var hmiSettings: HMISettings? = nil
+        if !args.has("no-hmi") {
+            let listen = args.string("hmi") ?? "127.0.0.1:8080"
+            guard let (host, port) = HMISettings.parseListen(listen, allowingAnyPort: true) else {
+                throw UsageError("--hmi wants IPv4 ADDRESS:PORT, got \"\(listen)\"")
+            }
+            hmiSettings = HMISettings(host: host, port: port, requestsPerSecond: 1000)
+        }
+        let token = try args.string("hmi-token").map { text throws(UsageError) in
+            guard HMISettings.isAcceptableToken(text) else { throw UsageError("--hmi-token: 12 to 256 printable characters without spaces") }
+            return text
+        } ?? Self.randomToken()
+        let hmi: HMIServer?
+        do {
+            hmi = try HMISetup.start(hmiSettings, token: token, archive: archive, core: core, backbone: backbone, requests: requests, logger: logger)
+        } catch where args.string("hmi") == nil {
+            // The default address is taken (another demo?): the demo runs on without its page.
+            Console.line("hmi: not started (\(error)); give --hmi 127.0.0.1:0 for any free port")
+            hmi = nil
+        }
+        defer { hmi?.stop() }
+        if let hmi { Console.line("hmi: http://\(hmi.settings.host):\(hmi.boundPort)/  token \(token)") }
+        core.resultSink = ResultSinks.combine([plantLink, archive, hmi])
         let tally = Mutex((good: 0, goodRejected: 0, defective: 0, defectiveRejected: 0))
         core.partObserver = { part, sequence, score, verdict in
             let index = Int(sequence)
@@ -121,6 +155,7 @@ enum DemoCommand {
             makeLineDriver: { simulated },
             lineConfiguration: lines)
         environment.shouldStop = { signals.takePending() != nil }
+        environment.requests = requests
         var pressed = false, released = false, inspecting = false
         var shownMode: StatusMode? = nil
         let patterns: [StatusMode: String] = [.ready: "steady on (ready)", .noModel: "slow blink (no model yet)",
@@ -160,7 +195,16 @@ enum DemoCommand {
         Console.line("  reject pulses:   \(simulated.changes.filter { names[$0.address] == "reject" && $0.active }.count) (parts without a model are rejected too)")
         Console.line("  latency p50 \(fixed(Double(core.latency.quantile(0.5) ?? 0) / 1e6, 1)) ms, p99 \(fixed(Double(core.latency.quantile(0.99) ?? 0) / 1e6, 1)) ms (capture to verdict)")
         Console.line("  status file: \(settings.statusFile); model: \(settings.model.path)")
+        Console.line("  reject archive: \(archive.settings.folder) (lineside rejects --folder \(archive.settings.folder))")
         return status
+    }
+}
+
+extension DemoCommand {
+    /// 24 hex digits from the clock and the process id (the demo's page is on 127.0.0.1 only).
+    static func randomToken() -> String {
+        var random = SplitMix64(seed: SystemClock.shared.nowNs ^ UInt64(getpid()) << 32)
+        return (0..<3).map { _ in String(random.next() & 0xFFFF_FFFF, radix: 16) }.joined()
     }
 }
 

@@ -1,11 +1,13 @@
 import Capture
 import CaptureV4L2
 import Configuration
+import HMI
 import ImageCodec
 import LineIO
 import LineIOGPIOD
 import Logging
 import PlantLink
+import RejectArchive
 import Service
 
 enum RunCommand {
@@ -36,8 +38,13 @@ enum RunCommand {
         let backbone = try Runtime.backbone(threads: settings.model.threads)
         let core = ServiceCore(backbone: backbone, settings: settings, logger: logger)
         let plantLink = try PlantLinkSetup.start(settings.mqtt, logger: logger)
-        core.resultSink = plantLink
         defer { plantLink?.stop() }
+        let archive = try settings.archive.map { settings throws(ArchiveError) in try RejectArchive(settings: settings, logger: logger) }
+        defer { archive?.stop() }
+        let requests = ServiceRequests()
+        let hmi = try HMISetup.start(settings.hmi, archive: archive, core: core, backbone: backbone, requests: requests, logger: logger)
+        defer { hmi?.stop() }
+        core.resultSink = ResultSinks.combine([plantLink, archive, hmi])
 
         var environment: ServiceRunner.Environment
         switch config.source {
@@ -62,6 +69,7 @@ enum RunCommand {
             // A replay paced like a camera drops frames like one; at full speed every frame is inspected.
             environment.pacing = replay.framesPerSecond == nil ? .backPressure : .live
         }
+        environment.requests = requests
         environment.prepareLineThread = {
             // Pulses on time under inference load: the line I/O thread runs SCHED_FIFO (needs
             // CAP_SYS_NICE, which board/lineside.service grants); without it, say so once.

@@ -2,6 +2,7 @@ import Backbone
 import Capture
 import Configuration
 import DemoScene
+import HMI
 import ImageCodec
 import Imaging
 import Inspection
@@ -10,12 +11,14 @@ import LineIOFakes
 import LineIOGPIOD
 import Logging
 import Platform
+import RejectArchive
 import Service
 import Synchronization
 
 enum SoakCommand {
     static let help = """
     usage: lineside soak [--frames N] [--images DIR] [--threads N] [--calibrate-at N] [--calibration-frames N]
+                         [--fps F] [--hmi-clients N [--phase-frames N]]
 
     A sustained run of the whole service: replays a folder of images (default: 24 generated
     parts, a quarter defective) through capture, inspection, decision and the (simulated) reject
@@ -28,13 +31,23 @@ enum SoakCommand {
                                 service calibrates on the next frames (the replayed images, as they
                                 are) and swaps the new model in; prints memory before and after
       --calibration-frames N    frames that calibration takes (default 40)
+      --fps F                   replay at F frames/s like a camera (a busy inspection drops frames)
+                                instead of waiting for the inspection
+      --hmi-clients N           the HMI (and the reject archive) on, and N clients polling it the
+                                way its page does, on and off in alternating phases of
+                                --phase-frames frames (default 100): prints latency p50/p99 and the
+                                reject pulses' timing with and without them, from the same run
     """
 
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, valued: ["frames", "images", "threads", "calibrate-at", "calibration-frames"], switches: ["help"])
+        let args = try Arguments(argv, valued: ["frames", "images", "threads", "calibrate-at", "calibration-frames",
+                                                   "hmi-clients", "phase-frames", "fps"], switches: ["help"])
         if args.has("help") { print(help); return 0 }
         let frames = try args.int("frames", default: 10_000, range: 10...10_000_000)
         let calibrateAt = try args.optionalInt("calibrate-at", range: 100...10_000_000)
+        let hmiClients = try args.optionalInt("hmi-clients", range: 1...200)
+        let phaseFrames = try args.int("phase-frames", default: 100, range: 10...1_000_000)
+        let paced = args.string("fps") == nil ? nil : try args.double("fps", default: 5, range: 0.5...1000)
         if let calibrateAt, calibrateAt >= frames { throw UsageError("--calibrate-at \(calibrateAt) must come before the last frame (\(frames))") }
         let workdir = try Directory.makeTemporary(prefix: "lineside-soak")
         defer { Directory.removeTree(workdir) }
@@ -71,9 +84,11 @@ enum SoakCommand {
         lines.longPressNs = 50_000_000
         lines.debounceNs = 5_000_000
         var environment = ServiceRunner.Environment(
-            makeSource: { clock in ReplaySource(folder: folder, cachesImages: true, clock: clock, loader: { try ImageDecoder.read($0) }) },
+            makeSource: { clock in
+                ReplaySource(folder: folder, framesPerSecond: paced, cachesImages: true, clock: clock, loader: { try ImageDecoder.read($0) })
+            },
             makeLineDriver: { simulated }, lineConfiguration: lines)
-        environment.pacing = .backPressure
+        environment.pacing = paced == nil ? .backPressure : .live
         environment.maximumFrames = frames
         let signals = SignalWatcher()
         environment.shouldStop = { signals.takePending() != nil }
@@ -95,8 +110,38 @@ enum SoakCommand {
                 memory.noteAfterCalibration(parts: parts)
             }
         }
+        // --hmi-clients: the archive and the HMI on, the clients switched on every other phase.
+        var load: HMILoad? = nil
+        let recorder = PhaseRecorder()
+        var archive: RejectArchive? = nil
+        var hmi: HMIServer? = nil
+        if let hmiClients {
+            archive = try RejectArchive(settings: ArchiveSettings(folder: workdir + "/rejects", maxRecords: 500, maxBytes: 50_000_000,
+                                                                  everyNthPass: 10), logger: logger)
+            let hmiSettings = HMISettings(host: "127.0.0.1", port: 0, maxConnections: 4 * hmiClients + 16,
+                                          maxConnectionsPerIP: 4 * hmiClients + 16, requestsPerSecond: 10_000)
+            let server = HMIServer(settings: hmiSettings, token: nil, archive: archive, requests: ServiceRequests(), actions: nil, logger: logger)
+            let port = try server.start()
+            hmi = server
+            let clients = HMILoad(port: port, clients: hmiClients)
+            try clients.start()
+            load = clients
+            core.resultSink = ResultSinks.combine([archive, server, recorder])
+            let turnBefore = environment.onTurn
+            environment.onTurn = { core, now in
+                turnBefore(core, now)
+                let phase = core.counters.frames / UInt64(phaseFrames)
+                let on = phase % 2 == 1
+                clients.active.store(on, ordering: .relaxed)
+                recorder.loaded.store(on, ordering: .relaxed)
+                recorder.warmUp.store(phase == 0, ordering: .relaxed)
+            }
+        }
         let start = SystemClock.shared.nowNs
         let status = try ServiceRunner(core: core, environment: environment, logger: logger).run()
+        load?.stop()
+        hmi?.stop()
+        archive?.stop()
         let seconds = Double(SystemClock.shared.nowNs - start) / 1e9
         let c = core.counters
         let m = memory.figures
@@ -107,6 +152,11 @@ enum SoakCommand {
         print("  resident memory after 100 frames \(fixed(m.afterHundred ?? 0, 1)) MiB, at the end \(fixed(ProcessMemory.residentMiB, 1)) MiB, peak \(fixed(ProcessMemory.peakMiB, 1)) MiB")
         if calibrateAt != nil {
             print("  calibration: resident memory before \(fixed(m.beforeCalibration ?? 0, 1)) MiB, 100 frames after the new model \(m.afterCalibration.map { fixed($0, 1) + " MiB" } ?? "(not reached)")")
+        }
+        if let load {
+            let pulses = simulated.changes.filter { $0.address == rejectLine && $0.active }.map(\.timestampNs)
+            for line in PhaseRecorder.report(recorder.recorded, pulses: pulses, delayNs: lines.rejectLines[0].timing.delayNs,
+                                             clients: load.clients, load: load, seconds: seconds) { print(line) }
         }
         return status
     }

@@ -110,6 +110,16 @@ status_file = "/tmp/lineside.status"
 CONF
 mkdir -p /tmp/model
 check lineside-config-valid lineside check-config --config /tmp/lineside.conf
+
+# lineside snapshot on vivid: the frame (640x480) with the roi outlined, then the 224x224 view.
+lineside snapshot --config /tmp/lineside.conf --out /tmp/snapshot.png > /tmp/snapshot.txt 2>&1; status=$?
+assert_eq snapshot-on-vivid-exits-0 0 "$status"
+assert_contains snapshot-on-vivid-is-frame-and-view "/tmp/snapshot.png: 872x480" "$(cat /tmp/snapshot.txt)"
+artifact snapshot.png /tmp/snapshot.png
+sed 's|/dev/video0|/dev/video7|' /tmp/lineside.conf > /tmp/lineside-nocam.conf
+lineside snapshot --config /tmp/lineside-nocam.conf --out /tmp/snapshot-none.png > /tmp/snapshot-none.txt 2>&1; status=$?
+assert_eq snapshot-without-camera-exits-1 1 "$status"
+assert_contains snapshot-without-camera-names-device "/dev/video7" "$(cat /tmp/snapshot-none.txt)"
 state() { sed -n 's/.*"state":"\([a-z-]*\)".*/\1/p' /tmp/lineside.status 2>/dev/null; }
 counter() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" /tmp/lineside.status 2>/dev/null; }
 lineside run --config /tmp/lineside.conf > /tmp/lineside.log 2>&1 &

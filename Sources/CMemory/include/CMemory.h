@@ -15,4 +15,6 @@ int ls_memory_trim(void);
  *  check that the frame path allocates nothing. */
 void ls_memory_trace_begin(void);
 void ls_memory_trace_end(void);
+/** setpriority on the calling thread (Linux: per thread): 0 on success. */
+int ls_thread_set_nice(int nice);
 #endif

@@ -1,10 +1,8 @@
-import Imaging
-
 /// Paints the anomaly map over the model's view of the part, so a person sees where it looks
 /// wrong: transparent below half the threshold, then blue to red (red = at or above the
 /// threshold), with a red frame when the part is rejected.
-enum Heatmap {
-    static func overlay(_ view: Image, map: [Float], threshold: Float) -> Image {
+public enum Heatmap {
+    public static func overlay(_ view: Image, map: [Float], threshold: Float) -> Image {
         precondition(view.layout == .rgb && map.count == view.width * view.height, "map must match the view")
         var pixels = view.pixels
         var maximum: Float = 0

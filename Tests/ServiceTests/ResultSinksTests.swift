@@ -1,0 +1,48 @@
+import Imaging
+import LineIO
+import Service
+import Synchronization
+import Testing
+
+private final class Recording: ResultSink {
+    let wants: Bool
+    let seen = Mutex<[String]>([])
+    init(wants: Bool) { self.wants = wants }
+    func part(_ record: PartRecord) { seen.withLock { $0.append("part \(record.part)") } }
+    func part(_ record: PartRecord, image: PartImage) { seen.withLock { $0.append("picture \(record.part) \(image.region.width)") } }
+    func wantsImage(for record: PartRecord) -> Bool { wants }
+    func status(_ report: StatusReport) {}
+    func event(_ event: ServiceEvent, atNs: UInt64) { seen.withLock { $0.append(event.name) } }
+}
+
+@Suite struct ResultSinksTests {
+    private let record = PartRecord(part: 7, sequence: 7, captureNs: 1, score: 1, threshold: 2, verdict: .pass, reason: "score",
+                                    modelID: nil, latencyNs: nil)
+
+    @Test func picturesGoOnlyToTheSinksThatWantThem() {
+        let plain = Recording(wants: false), wanting = Recording(wants: true)
+        let sinks = ResultSinks([plain, wanting])
+        #expect(sinks.wantsImage(for: record))
+        sinks.part(record, image: PartImage(region: Image(width: 4, height: 3, layout: .rgb), map: nil, mapSize: 0))
+        sinks.event(.fault(reason: "x"), atNs: 0)
+        #expect(plain.seen.withLock { $0 } == ["part 7", "fault"])
+        #expect(wanting.seen.withLock { $0 } == ["picture 7 4", "fault"])
+        #expect(!ResultSinks([plain]).wantsImage(for: record))
+    }
+
+    @Test func combiningSkipsAbsentSinks() {
+        let one = Recording(wants: false)
+        #expect(ResultSinks.combine([nil, nil]) == nil)
+        #expect(ResultSinks.combine([nil, one]) === one)
+        #expect(ResultSinks.combine([one, Recording(wants: true)]) is ResultSinks)
+    }
+
+    @Test func theRequestHandOffIsBoundedAndTakenInOrder() {
+        let requests = ServiceRequests()
+        for _ in 0..<ServiceRequests.limit { #expect(requests.post(.startCalibration)) }
+        #expect(!requests.post(.cancelCalibration))
+        #expect(requests.take().count == ServiceRequests.limit)
+        #expect(requests.take().isEmpty)
+        #expect(requests.post(.cancelCalibration))
+    }
+}
