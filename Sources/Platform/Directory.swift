@@ -7,16 +7,22 @@ import Glibc
 public enum Directory {
     /// Names of the entries in `path` (no "." or ".."), sorted bytewise.
     public static func entries(_ path: String) throws(FileError) -> [String] {
+        var names: [String] = []
+        try forEachEntry(path) { names.append($0) }
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// Calls `body` with each entry's name (not "." and ".."), in the directory's own order:
+    /// `readdir` without collecting or sorting, for a scan of a large folder.
+    public static func forEachEntry(_ path: String, _ body: (String) -> Void) throws(FileError) {
         guard let dir = opendir(path) else { throw FileError(path: path, operation: "open directory", errno: Errno(rawValue: errno)) }
         defer { closedir(dir) }
-        var names: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if name != "." && name != ".." { names.append(name) }
+            if name != "." && name != ".." { body(name) }
         }
-        return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
     /// Creates `path` and its missing parents (mkdir -p), mode 0755.

@@ -161,9 +161,9 @@ public enum FileIO {
 
     /// Leftovers of writers killed mid-write (never read by anyone).
     static func removeStaleTemporaries(in directory: String, prefix: String) {
-        for name in (try? Directory.entries(directory)) ?? [] where name.hasPrefix(prefix) {
-            if FileKind.ofLink(directory + "/" + name) == .regular { unlink(directory + "/" + name) }
-        }
+        var stale: [String] = []
+        try? Directory.forEachEntry(directory) { name in if name.hasPrefix(prefix) { stale.append(name) } }
+        for name in stale where FileKind.ofLink(directory + "/" + name) == .regular { unlink(directory + "/" + name) }
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(Errno) {
