@@ -3,10 +3,10 @@
 // The firmware modules import no Foundation; C libraries come from Debian bookworm packages.
 //
 // Targets are declared in layer order; each layer uses only the ones above it:
-//   C shims       CXNNPACK CPNG CJPEG CBackboneWeights CPadimKernels CV4L2Types CV4L2 CGPIOD CMemory CMosquitto
+//   C shims       CXNNPACK CPNG CJPEG CBackboneWeights CPadimKernels CV4L2Types CV4L2 CGPIOD CMemory CMosquitto COpenCV
 //   platform      Platform (files, JSON, SHA-256, threads, EINTR, the clock), PlatformFakes (virtual clock)
 //   pure logic    Imaging Padim SafeTensors Capture LineIO Configuration DemoScene Drift
-//   adapters      ImageCodec Backbone Inspection CaptureV4L2 LineIOGPIOD CaptureFakes LineIOFakes
+//   adapters      ImageCodec Backbone Registration Inspection CaptureV4L2 LineIOGPIOD CaptureFakes LineIOFakes
 //   service       Service
 //   plant link    PlantLink (MQTT through libmosquitto, on-disk queue, publisher thread)
 //   executable    lineside
@@ -40,6 +40,11 @@ let package = Package(
         .target(name: "CGPIOD", linkerSettings: [.linkedLibrary("gpiod")]),
         .target(name: "CMemory"),
         .target(name: "CMosquitto", linkerSettings: [.linkedLibrary("mosquitto")]),
+        // OpenCV 4.6 (core, imgproc, video) behind a C API for position correction. Headers: the
+        // sysroot's /usr/include/opencv4 first ("=": the aarch64 cross build passes --sysroot), then
+        // the host's (a host build has no sysroot, where "=" finds nothing).
+        .target(name: "COpenCV", cxxSettings: [.unsafeFlags(["-isystem", "=/usr/include/opencv4", "-isystem", "/usr/include/opencv4", "-O2"])],
+                linkerSettings: [.linkedLibrary("opencv_video"), .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core")]),
 
         // The platform layer under every module, and its fakes.
         .target(name: "Platform", dependencies: ["CMemory", system]),
@@ -58,7 +63,8 @@ let package = Package(
         // Adapters: C libraries and hardware behind the pure modules' protocols, and their fakes.
         .target(name: "ImageCodec", dependencies: ["Imaging", "CPNG", "CJPEG", "Platform"]),
         .target(name: "Backbone", dependencies: ["CXNNPACK", "CBackboneWeights", "SafeTensors", "Imaging", "Platform"]),
-        .target(name: "Inspection", dependencies: ["Backbone", "Padim", "SafeTensors", "Imaging", "ImageCodec", "Platform"]),
+        .target(name: "Registration", dependencies: ["COpenCV", "Imaging"]),
+        .target(name: "Inspection", dependencies: ["Backbone", "Padim", "Registration", "SafeTensors", "Imaging", "ImageCodec", "Platform"]),
         .target(name: "CaptureV4L2", dependencies: ["Capture", "CV4L2", "Platform", system]),
         .target(name: "LineIOGPIOD", dependencies: ["LineIO", "CGPIOD", "Platform", system]),
         .target(name: "CaptureFakes", dependencies: ["Capture", "CV4L2Types", "Imaging", "Platform", "PlatformFakes", system]),
@@ -76,7 +82,7 @@ let package = Package(
         .executableTarget(name: "lineside", dependencies: ["Service", "Inspection", "Backbone", "Padim", "Imaging", "ImageCodec",
                                                            "Configuration", "SafeTensors", "DemoScene", "Capture", "CaptureV4L2", "CaptureFakes",
                                                            "LineIO", "LineIOGPIOD", "LineIOFakes", "Platform",
-                                                           "PlantLink", logging]),
+                                                           "PlantLink", "Registration", logging]),
         // A small process for the plant link's restart tests (kill -9 with messages queued).
         .executableTarget(name: "plantlink-probe", dependencies: ["PlantLink", "Service", "Configuration", "LineIO", "Platform", logging],
                           path: "Tests/PlantLinkProbe"),
@@ -87,7 +93,8 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImageCodec", "Platform"]),
         .testTarget(name: "PadimTests", dependencies: ["Padim", "Platform"]),
         .testTarget(name: "BackboneTests", dependencies: ["Backbone", "Imaging", "Platform"]),
-        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "DemoScene", "ImageCodec", "Padim", "Platform", "SafeTensors"]),
+        .testTarget(name: "RegistrationTests", dependencies: ["Registration", "DemoScene", "Imaging"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Registration", "DemoScene", "ImageCodec", "Padim", "Platform", "SafeTensors"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureFakes", "CaptureV4L2", "Imaging", "PlatformFakes",
                                                          system]),
         .testTarget(name: "LineIOTests", dependencies: ["LineIO", "LineIOFakes", "LineIOGPIOD", "Platform", "PlatformFakes", system]),

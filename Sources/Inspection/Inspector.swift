@@ -1,6 +1,7 @@
 import Backbone
 import Imaging
 import Padim
+import Registration
 
 /// The per-frame path of the firmware: features, patch distances, anomaly map, image score.
 public final class Inspector {
@@ -12,8 +13,14 @@ public final class Inspector {
     public private(set) var anomaly: AnomalyMap
     /// The last patch-distance grid, [gridHeight][gridWidth].
     public private(set) var grid: [Float]
+    /// Position correction for a model fitted with it (`Inspector+Registration.swift`).
+    public let registrar: Registrar?
+    /// The last part's registration (nil for a model without it).
+    public internal(set) var lastView: RegisteredView?
 
-    public init(backbone: Int8Backbone, model: ModelFile) throws(InspectionError) {
+    /// `registration`: how a model fitted with registration is inspected (ignored for others).
+    public init(backbone: Int8Backbone, model: ModelFile, registration: RegistrationUse = .correct(RegistrationTolerance()))
+        throws(InspectionError) {
         guard model.backboneIdentity == backbone.identity else {
             throw .model(path: "model", reason: "fitted with another backbone")
         }
@@ -26,6 +33,7 @@ public final class Inspector {
         scorer = PatchScorer(model: model.data)
         anomaly = AnomalyMap(gridHeight: model.data.geometry.gridHeight, gridWidth: model.data.geometry.gridWidth, size: Preprocessor.cropTo)
         grid = [Float](repeating: 0, count: model.data.geometry.positions)
+        registrar = Self.makeRegistrar(model.registration, registration)
     }
 
     /// Patch distances of the features currently in the extractor (`baselineKernel`: benchmarks).
@@ -42,7 +50,7 @@ public final class Inspector {
 
     /// The whole path for one image: returns the image score.
     public func inspect(_ image: Image, region: PixelRect? = nil) throws(InspectionError) -> Float {
-        do { try extractor.extract(image, region: region) } catch { throw .backbone(error) }
+        lastView = try extractor.extract(image, region: region, registrar: registrar)
         scorePatches()
         return postprocess()
     }
