@@ -21,9 +21,10 @@ public struct Alignment: Sendable, Equatable {
 
     public static let identity = Alignment(matrix: [1, 0, 0, 0, 1, 0], quality: 1, refined: false)
 
-    /// Rotation of the part against the reference, degrees (counter-clockwise positive on screen,
-    /// y pointing down: a part turned clockwise reads negative).
-    public var angleDegrees: Double { atan2Degrees(matrix[3], matrix[0]) }
+    /// Rotation of the part against the reference, degrees, counter-clockwise on screen positive
+    /// (a part turned clockwise reads negative). With y pointing down, [cos -sin; sin cos] turns
+    /// clockwise on screen, hence the minus.
+    public var angleDegrees: Double { -atan2Degrees(matrix[3], matrix[0]) }
 
     /// Where the reference's centre lies in the frame's view, minus the centre: the part's offset,
     /// view pixels.
