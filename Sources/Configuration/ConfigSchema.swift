@@ -32,6 +32,7 @@ public enum ConfigSchema {
                           doc: "The plant link: every part, the status and events as JSON (board/mqtt-schema.json) to an MQTT broker through libmosquitto; off without host."),
         ConfigSectionSpec(name: "drift", repeated: false,
                           doc: "Drift watch on good parts: the median score and the region's brightness and contrast against a reference (board/README.md, Drift watch)."),
+        registrationSection,
     ]
 
     public static let keys: [ConfigKeySpec] = cameraKeys + replayKeys + modelKeys + calibrationKeys + lineKeys
@@ -39,7 +40,7 @@ public enum ConfigSchema {
         + outputLineKeys("fail_light", offset: 22) + outputLineKeys("status_light", offset: 23)
         + inputLineKeys("button", offset: 24, activeLow: true, bias: "pull-up")
         + inputLineKeys("part_trigger", offset: 25, activeLow: false, bias: "pull-down")
-        + serviceKeys + mqttKeys + driftKeys
+        + serviceKeys + mqttKeys + driftKeys + registrationKeys
 
     public static let pixelFormats = ["YUYV", "GREY", "RGB3", "MJPG"]
     public static let biases = ["pull-up", "pull-down", "disable", "as-is"]

@@ -135,6 +135,7 @@ struct ConfigurationBuilder {
                                        logLevel: ServiceSettings.LogLevel(rawValue: service.string("log_level")) ?? .info)
         settings.mqtt = try mqttSettings()
         settings.drift = driftSettings()
+        settings.registration = registrationSettings()
         return settings
     }
 

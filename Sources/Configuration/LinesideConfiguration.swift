@@ -85,6 +85,8 @@ public struct ServiceSettings: Sendable, Equatable {
     public var mqtt: MQTTSettings? = nil
     /// [drift]
     public var drift = DriftSettings()
+    /// [registration]
+    public var registration = RegistrationSettings()
 
     /// Every key of [model], [calibration] and [service] at its schema default.
     public static var defaults: ServiceSettings {

@@ -11,7 +11,9 @@ public struct PartRenderer: Sendable {
 
     /// Where a part lies on the belt, for position-correction tests: its centre moved by (dx, dy)
     /// pixels and the part turned by `degrees` (counter-clockwise on screen). A posed part carries
-    /// an orientation key (a dark hole in the ring) so its rotation can be seen.
+    /// an orientation key (a dark hole in the ring) so its rotation can be seen, lies on a plain
+    /// fixture plate (no belt ribs: a frame-fixed texture that a correction of the part would move)
+    /// and carries its shading with it (a pose moves the part, not the light).
     public struct Pose: Sendable, Equatable {
         public var dx: Float
         public var dy: Float
@@ -56,10 +58,13 @@ public struct PartRenderer: Sendable {
                 let noise = (uniform() - 0.5) * 10
                 // Belt: dark with faint horizontal ribs.
                 var rgb: (Float, Float, Float) = (40, 44, 48)
-                if y % 16 < 2 { rgb = (34, 37, 40) }
+                if pose == nil, y % 16 < 2 { rgb = (34, 37, 40) }
                 if r < outer && r > inner {
                     // Brushed metal: brighter towards the top-left light, fine concentric rings.
-                    let shade = 150 + 40 * ((cx - sx) + (cy - sy)) / s + 6 * sine(r * 0.9)
+                    // Unposed: lit from the scene's top-left. Posed: the shading belongs to the part
+                    // (it turns and moves with it), so a pose changes the position only.
+                    let lit = pose == nil ? (cx - sx) + (cy - sy) : (cx - fx) + (cy - fy)
+                    let shade = 150 + 40 * lit / s + 6 * sine(r * 0.9)
                     rgb = (shade * light, shade * light, (shade + 8) * light)
                     if abs(r - outer) < 1.5 || abs(r - inner) < 1.5 { rgb = (rgb.0 * 0.7, rgb.1 * 0.7, rgb.2 * 0.7) }
                     if pose != nil, (fx - keyX) * (fx - keyX) + (fy - keyY) * (fy - keyY) < keyRadius * keyRadius { rgb = (40, 44, 48) }

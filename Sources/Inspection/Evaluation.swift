@@ -66,7 +66,9 @@ public struct Evaluation: Sendable {
             let score = try inspector.inspect(image)
             if let view = inspector.lastView, !view.located { evaluation.notLocated += 1 }
             evaluation.items.append(Item(file: "test/\(file.type)/\(file.name)", type: file.type, score: score))
-            pixelScores += inspector.anomaly.map
+            // The map where the defect is in the image as captured (the masks are the image's): a
+            // corrected part's map is drawn back through the inverse of its correction.
+            pixelScores += try inspector.anomalyMapAsCaptured()
             var labels = [Bool](repeating: false, count: pixelsPerImage)
             if file.type != "good" {
                 let stem = file.name.split(separator: ".").dropLast().joined(separator: ".")

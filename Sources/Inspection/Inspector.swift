@@ -12,7 +12,7 @@ public final class Inspector {
     private var scorer: PatchScorer
     public private(set) var anomaly: AnomalyMap
     /// The last patch-distance grid, [gridHeight][gridWidth].
-    public private(set) var grid: [Float]
+    public internal(set) var grid: [Float]
     /// Position correction for a model fitted with it (`Inspector+Registration.swift`).
     public let registrar: Registrar?
     /// The last part's registration (nil for a model without it).
@@ -52,6 +52,7 @@ public final class Inspector {
     public func inspect(_ image: Image, region: PixelRect? = nil) throws(InspectionError) -> Float {
         lastView = try extractor.extract(image, region: region, registrar: registrar)
         scorePatches()
+        ignoreUnseenPatches()
         return postprocess()
     }
 
