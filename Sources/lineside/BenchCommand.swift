@@ -15,7 +15,8 @@ enum BenchCommand {
     Times each stage of the per-frame path at 224x224 and prints median, p99 and min in ms over
     N runs (after 5 warm-up runs) for each thread count. Without --model it fits a model on 12
     generated images first (scoring cost does not depend on the model's values). Without --image
-    it decodes a generated 640x480 PNG.
+    it decodes a generated 640x480 PNG. Then the registration stage: one generated part of the
+    image's width moved and turned within the tolerance, registered on one thread.
 
       --runs N         timed runs per thread count (default 100)
       --threads LIST   comma-separated backbone thread counts (default 1,2)
@@ -45,6 +46,7 @@ enum BenchCommand {
             encoded = try PNGEncoder.encode(Image(width: 480, height: 480, layout: .rgb, pixels: frame.pixels))
         }
         print("lineside bench: \(runs) runs per thread count, PaDiM kernel \(PatchScorer.kernelVariant)")
+        var preprocessMedianMs: Double?
         for threads in threadList {
             let backbone = try Runtime.backbone(threads: threads)
             let model: ModelFile
@@ -79,6 +81,7 @@ enum BenchCommand {
                 baseline.append(Double(SystemClock.shared.nowNs - t0) / 1e6)
             }
             baseline.sort()
+            if preprocessMedianMs == nil { preprocessMedianMs = stages[1].1.sorted()[stages[1].1.count / 2] }
             let scoringMedian = stages[3].1.sorted()[stages[3].1.count / 2]
             print("threads \(threads)")
             print("  " + "stage".padding(28) + "median ms".padding(11) + "p99 ms".padding(9) + "min ms")
@@ -90,6 +93,7 @@ enum BenchCommand {
             print("  scoring with the baseline kernel (no F16C/FMA): median \(fixed(baseline[baseline.count / 2], 2)) ms over \(baseline.count) runs, "
                   + "\(fixed(baseline[baseline.count / 2] / scoringMedian, 1))x the dispatched kernel")
         }
+        try registrationStage(image: try ImageDecoder.decode(encoded, path: "bench image"), runs: runs, preprocessMedianMs: preprocessMedianMs)
         return 0
     }
 
