@@ -72,7 +72,7 @@ let package = Package(
 
         // The service: states, on-site calibration, the threaded runner, status.
         .target(name: "Service", dependencies: ["Inspection", "Backbone", "Capture", "LineIO", "Configuration", "Imaging",
-                                                "Padim", "Platform", "Drift", logging, system]),
+                                                "Padim", "Platform", "Drift", "Registration", logging, system]),
 
         // The plant link: results, status and events over MQTT (libmosquitto) with an on-disk queue.
         .target(name: "PlantLink", dependencies: ["CMosquitto", "Service", "Drift", "Configuration", "LineIO", "Platform",
@@ -99,7 +99,7 @@ let package = Package(
                                                          system]),
         .testTarget(name: "LineIOTests", dependencies: ["LineIO", "LineIOFakes", "LineIOGPIOD", "Platform", "PlatformFakes", system]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Capture", "LineIO", "Imaging", "Platform"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "Configuration", "Inspection", "Padim", "LineIOFakes", "CaptureFakes", "DemoScene",
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "Configuration", "Inspection", "Padim", "Registration", "LineIOFakes", "CaptureFakes", "DemoScene",
                                                          "ImageCodec", "Imaging", "Capture", "LineIO", "Platform", "PlatformFakes", logging]),
         .testTarget(name: "PlantLinkTests", dependencies: ["PlantLink", "Drift", "Service", "Configuration", "Inspection", "Padim",
                                                            "DemoScene", "Imaging", "LineIO", "LineIOFakes", "Capture", "Platform", "PlatformFakes",

@@ -37,7 +37,7 @@ public final class Fitter {
     /// images are held out whenever the hold-out fraction is not zero.
     private let holdoutEvery: Int
     /// Registers every fitted image to the reference (nil: a fit without position correction).
-    public let registrar: Registrar?
+    public private(set) var registrar: Registrar?
 
     /// `registration`: the reference to register the fit images to (`RegistrationReference.build`
     /// over the same good parts); the model stores it and corrects parts the same way.
@@ -63,6 +63,13 @@ public final class Fitter {
         } else {
             holdoutEvery = max(2, Int((1 / settings.holdoutFraction).rounded()))
         }
+    }
+
+    /// Turns position correction on before the first image is added (the on-site calibration builds
+    /// the reference from its first parts, then adds them).
+    public func useRegistration(_ reference: RegistrationReference) throws(InspectionError) {
+        guard seen == 0 else { throw .dataset(path: "fit", reason: "registration must be set before the first image") }
+        registrar = Registrar(reference: reference)
     }
 
     /// Adds one good image: into the fit, or kept aside for the threshold.
