@@ -27,9 +27,10 @@ public struct RegistrationReference: Sendable, Equatable {
 
     /// Builds the reference from good parts' thumbnails (`Registrar.thumbnail`): their mean, then
     /// `passes` rounds of registering every thumbnail to the current mean and averaging the
-    /// corrected thumbnails. Returns the reference and each thumbnail's match quality against it.
+    /// corrected thumbnails. Returns the reference and each thumbnail's match quality and
+    /// alignment against it.
     public static func build(thumbnails: [[Float]], passes: Int = 2, settings: AlignmentSettings = AlignmentSettings())
-        throws(RegistrationError) -> (reference: RegistrationReference, qualities: [Double]) {
+        throws(RegistrationError) -> (reference: RegistrationReference, qualities: [Double], alignments: [Alignment]) {
         let size = RegistrationGeometry.thumbnail, count = size * size
         guard !thumbnails.isEmpty else { throw .badReference("no good parts to build it from") }
         guard thumbnails.allSatisfy({ $0.count == count }) else { throw .badArgument("a thumbnail is not \(size)x\(size)") }
@@ -41,13 +42,15 @@ public struct RegistrationReference: Sendable, Equatable {
             return sum.map { min(1, max(0, $0 / n)) }
         }
         var current = mean(thumbnails)
-        var qualities: [Double] = []
+        var qualities: [Double] = [], alignments: [Alignment] = []
         for pass in 0...passes {
             var corrected: [[Float]] = []
             qualities = []
+            alignments = []
             for thumbnail in thumbnails {
                 let alignment = try align(thumbnail, to: current, settings: settings)
                 qualities.append(alignment.quality)
+                alignments.append(alignment.inView)
                 if pass < passes {
                     var warped = [Float](repeating: 0, count: count)
                     try OpenCVCalls.check(thumbnail.withUnsafeBufferPointer { src in
@@ -63,7 +66,7 @@ public struct RegistrationReference: Sendable, Equatable {
             }
             if pass < passes { current = mean(corrected) }
         }
-        return (try RegistrationReference(size: size, pixels: current), qualities)
+        return (try RegistrationReference(size: size, pixels: current), qualities, alignments)
     }
 
     /// Aligns one thumbnail to `reference` pixels (both thumbnail-sized).
@@ -105,5 +108,21 @@ struct ThumbnailAlignment {
         let m = thumbnailMatrix
         let tx = s * m[2] + c * (1 - m[0] - m[1]), ty = s * m[5] + c * (1 - m[3] - m[4])
         return Alignment(matrix: [m[0], m[1], tx, m[3], m[4], ty], quality: quality, refined: refined)
+    }
+}
+
+extension RegistrationReference {
+    /// Largest share of the fit's own good parts that may lie beyond the tolerance: above it the
+    /// parts do not share one position to register to (tiles of different sizes and shapes, say),
+    /// and the fit goes without registration rather than correct them by chance.
+    public static let maximumNotLocatedShare = 0.2
+
+    /// nil when a fit should register to this reference; else why not, in one line.
+    public static func unsuitability(alignments: [Alignment], tolerance: RegistrationTolerance = RegistrationTolerance()) -> String? {
+        guard !alignments.isEmpty else { return "no parts" }
+        let beyond = alignments.filter { tolerance.violation($0) != nil }.count
+        let share = Double(beyond) / Double(alignments.count)
+        guard share > maximumNotLocatedShare else { return nil }
+        return "\(beyond) of \(alignments.count) good parts lie beyond the tolerance against their own mean (more than \(Int(maximumNotLocatedShare * 100))%): they share no one position to register to"
     }
 }

@@ -29,6 +29,8 @@ final class Calibration {
     private var pending: [Image] = []
     private var awaitingReference: Bool
     static let referenceParts = 12
+    /// Set when the first parts shared no one position: the model is fitted without registration.
+    private(set) var registrationOffReason: String?
 
     init(backbone: Int8Backbone, settings: ServiceSettings) throws(InspectionError) {
         target = settings.calibration.frames
@@ -43,7 +45,12 @@ final class Calibration {
         var thumbnails: [[Float]] = []
         do {
             for image in pending { thumbnails.append(try Registrar.thumbnail(image)) }
-            try fitter.useRegistration(try RegistrationReference.build(thumbnails: thumbnails).reference)
+            let built = try RegistrationReference.build(thumbnails: thumbnails)
+            if let why = RegistrationReference.unsuitability(alignments: built.alignments) {
+                registrationOffReason = why
+            } else {
+                try fitter.useRegistration(built.reference)
+            }
         } catch let error as InspectionError { throw error } catch let error as RegistrationError { throw .registration(error) } catch {
             throw .dataset(path: "calibration", reason: "\(error)")
         }
@@ -75,7 +82,9 @@ final class Calibration {
             let finished: Bool
             do { finished = try finisher!.step(positions: positions) } catch { throw .padim(error) }
             if finished {
-                let model = fitter.model(from: finisher!.result!, extraFacts: ["source": "on-site calibration"])
+                var facts = ["source": "on-site calibration"]
+                if let registrationOffReason { facts["registration_off"] = registrationOffReason }
+                let model = fitter.model(from: finisher!.result!, extraFacts: facts)
                 finisher = nil
                 phase = .scoring(model: model, inspector: try Inspector(backbone: fitter.extractor.backbone, model: model), scores: [])
             }

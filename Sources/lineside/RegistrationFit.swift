@@ -20,7 +20,9 @@ enum RegistrationFit {
         }
     }
 
-    static func reference(paths: [String]) throws -> Result {
+    /// nil (with a printed line) when the good parts do not share one position: the fit then goes
+    /// without registration (`RegistrationReference.unsuitability`).
+    static func reference(paths: [String]) throws -> Result? {
         var thumbnails: [[Float]] = []
         for (i, path) in paths.enumerated() {
             let image: Image
@@ -31,6 +33,10 @@ enum RegistrationFit {
         Console.endProgress()
         do {
             let built = try RegistrationReference.build(thumbnails: thumbnails)
+            if let why = RegistrationReference.unsuitability(alignments: built.alignments) {
+                print("registration off for this model: \(why)")
+                return nil
+            }
             return Result(reference: built.reference, qualities: built.qualities)
         } catch { throw InspectionError.registration(error) }
     }
