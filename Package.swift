@@ -3,10 +3,10 @@
 // The firmware modules import no Foundation; C libraries come from Debian bookworm packages.
 //
 // Targets are declared in layer order; each layer uses only the ones above it:
-//   C shims       CXNNPACK CPNG CJPEG CBackboneWeights CPadimKernels CV4L2Types CV4L2 CGPIOD CMemory CMosquitto CMicroHTTPD
+//   C shims       CXNNPACK CPNG CJPEG CBackboneWeights CPadimKernels CV4L2Types CV4L2 CGPIOD CMemory CMosquitto CMicroHTTPD COpenCV
 //   platform      Platform (files, JSON, SHA-256, threads, EINTR, the clock), PlatformFakes (virtual clock)
 //   pure logic    Imaging Padim SafeTensors Capture LineIO Configuration DemoScene Drift
-//   adapters      ImageCodec Backbone Inspection CaptureV4L2 LineIOGPIOD CaptureFakes LineIOFakes
+//   adapters      ImageCodec Backbone Registration Inspection CaptureV4L2 LineIOGPIOD CaptureFakes LineIOFakes
 //   service       Service
 //   archive       RejectArchive (rejected parts' pictures and figures on disk, writer thread)
 //   operator      HMI (the web page over libmicrohttpd)
@@ -43,6 +43,11 @@ let package = Package(
         .target(name: "CMemory"),
         .target(name: "CMosquitto", linkerSettings: [.linkedLibrary("mosquitto")]),
         .target(name: "CMicroHTTPD", linkerSettings: [.linkedLibrary("microhttpd")]),
+        // OpenCV 4.6 (core, imgproc, video) behind a C API for position correction. Headers: the
+        // sysroot's /usr/include/opencv4 first ("=": the aarch64 cross build passes --sysroot), then
+        // the host's (a host build has no sysroot, where "=" finds nothing).
+        .target(name: "COpenCV", cxxSettings: [.unsafeFlags(["-isystem", "=/usr/include/opencv4", "-isystem", "/usr/include/opencv4", "-O2"])],
+                linkerSettings: [.linkedLibrary("opencv_video"), .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core")]),
 
         // The platform layer under every module, and its fakes.
         .target(name: "Platform", dependencies: ["CMemory", system]),
@@ -61,7 +66,8 @@ let package = Package(
         // Adapters: C libraries and hardware behind the pure modules' protocols, and their fakes.
         .target(name: "ImageCodec", dependencies: ["Imaging", "CPNG", "CJPEG", "Platform"]),
         .target(name: "Backbone", dependencies: ["CXNNPACK", "CBackboneWeights", "SafeTensors", "Imaging", "Platform"]),
-        .target(name: "Inspection", dependencies: ["Backbone", "Padim", "SafeTensors", "Imaging", "ImageCodec", "Platform"]),
+        .target(name: "Registration", dependencies: ["COpenCV", "Imaging"]),
+        .target(name: "Inspection", dependencies: ["Backbone", "Padim", "Registration", "SafeTensors", "Imaging", "ImageCodec", "Platform"]),
         .target(name: "CaptureV4L2", dependencies: ["Capture", "CV4L2", "Platform", system]),
         .target(name: "LineIOGPIOD", dependencies: ["LineIO", "CGPIOD", "Platform", system]),
         .target(name: "CaptureFakes", dependencies: ["Capture", "CV4L2Types", "Imaging", "Platform", "PlatformFakes", system]),
@@ -69,7 +75,7 @@ let package = Package(
 
         // The service: states, on-site calibration, the threaded runner, status.
         .target(name: "Service", dependencies: ["Inspection", "Backbone", "Capture", "LineIO", "Configuration", "Imaging",
-                                                "Padim", "Platform", "Drift", logging, system]),
+                                                "Padim", "Platform", "Drift", "Registration", logging, system]),
 
         // The reject archive: pictures and figures of rejected parts on disk, on its own thread.
         .target(name: "RejectArchive", dependencies: ["Service", "ImageCodec", "Imaging", "Configuration", "LineIO", "Platform", logging]),
@@ -86,7 +92,7 @@ let package = Package(
         .executableTarget(name: "lineside", dependencies: ["Service", "Inspection", "Backbone", "Padim", "Imaging", "ImageCodec",
                                                            "Configuration", "SafeTensors", "DemoScene", "Capture", "CaptureV4L2", "CaptureFakes",
                                                            "LineIO", "LineIOGPIOD", "LineIOFakes", "Platform",
-                                                           "PlantLink", "RejectArchive", "HMI", logging]),
+                                                           "PlantLink", "RejectArchive", "HMI", "Registration", logging]),
         // A small process for the plant link's restart tests (kill -9 with messages queued).
         .executableTarget(name: "plantlink-probe", dependencies: ["PlantLink", "Service", "Configuration", "LineIO", "Platform", logging],
                           path: "Tests/PlantLinkProbe"),
@@ -102,12 +108,13 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImageCodec", "Platform", "PlatformFakes"]),
         .testTarget(name: "PadimTests", dependencies: ["Padim", "Platform", "PlatformFakes"]),
         .testTarget(name: "BackboneTests", dependencies: ["Backbone", "Imaging", "Platform", "PlatformFakes"]),
-        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "DemoScene", "ImageCodec", "Padim", "Platform", "SafeTensors"]),
+        .testTarget(name: "RegistrationTests", dependencies: ["Registration", "DemoScene", "Imaging"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Registration", "DemoScene", "ImageCodec", "Padim", "Platform", "SafeTensors"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureFakes", "CaptureV4L2", "Imaging", "PlatformFakes",
                                                          system]),
         .testTarget(name: "LineIOTests", dependencies: ["LineIO", "LineIOFakes", "LineIOGPIOD", "Platform", "PlatformFakes", system]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Capture", "LineIO", "Imaging", "Platform"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "Configuration", "Inspection", "Padim", "LineIOFakes", "CaptureFakes", "DemoScene",
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "Configuration", "Inspection", "Padim", "Registration", "LineIOFakes", "CaptureFakes", "DemoScene",
                                                          "ImageCodec", "Imaging", "Capture", "LineIO", "Platform", "PlatformFakes", logging]),
         .testTarget(name: "RejectArchiveTests", dependencies: ["RejectArchive", "Service", "Configuration", "ImageCodec", "Imaging",
                                                                "LineIO", "Platform", logging]),

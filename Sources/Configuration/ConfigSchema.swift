@@ -36,6 +36,7 @@ public enum ConfigSchema {
                           doc: "The reject archive: region picture, heatmap, score, threshold, time, reason and model of every rejected part (and every Nth passed one), bounded by count and bytes."),
         ConfigSectionSpec(name: "hmi", repeated: false,
                           doc: "The operator's web page (live view, counters, archive, score distribution, token-protected actions); off unless listen is set."),
+        registrationSection,
     ]
 
     public static let keys: [ConfigKeySpec] = cameraKeys + replayKeys + modelKeys + calibrationKeys + lineKeys
@@ -43,7 +44,7 @@ public enum ConfigSchema {
         + outputLineKeys("fail_light", offset: 22) + outputLineKeys("status_light", offset: 23)
         + inputLineKeys("button", offset: 24, activeLow: true, bias: "pull-up")
         + inputLineKeys("part_trigger", offset: 25, activeLow: false, bias: "pull-down")
-        + serviceKeys + mqttKeys + driftKeys + archiveKeys + hmiKeys
+        + serviceKeys + mqttKeys + driftKeys + archiveKeys + hmiKeys + registrationKeys
 
     public static let pixelFormats = ["YUYV", "GREY", "RGB3", "MJPG"]
     public static let biases = ["pull-up", "pull-down", "disable", "as-is"]

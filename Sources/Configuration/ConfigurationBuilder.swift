@@ -137,6 +137,7 @@ struct ConfigurationBuilder {
         settings.drift = driftSettings()
         settings.archive = archiveSettings(modelPath: settings.model.path)
         settings.hmi = try hmiSettings()
+        settings.registration = registrationSettings()
         return settings
     }
 

@@ -89,6 +89,8 @@ public struct ServiceSettings: Sendable, Equatable {
     public var archive: ArchiveSettings? = nil
     /// [hmi]; nil unless listen is set.
     public var hmi: HMISettings? = nil
+    /// [registration]
+    public var registration = RegistrationSettings()
 
     /// Every key of [model], [calibration] and [service] at its schema default.
     public static var defaults: ServiceSettings {

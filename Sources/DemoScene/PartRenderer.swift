@@ -9,16 +9,37 @@ public struct PartRenderer: Sendable {
         case scratch, stain, notch
     }
 
+    /// Where a part lies on the belt, for position-correction tests: its centre moved by (dx, dy)
+    /// pixels and the part turned by `degrees` (counter-clockwise on screen). A posed part carries
+    /// an orientation key (a dark hole in the ring) so its rotation can be seen, lies on a plain
+    /// fixture plate (no belt ribs: a frame-fixed texture that a correction of the part would move)
+    /// and carries its shading with it (a pose moves the part, not the light).
+    public struct Pose: Sendable, Equatable {
+        public var dx: Float
+        public var dy: Float
+        public var degrees: Float
+        public init(dx: Float = 0, dy: Float = 0, degrees: Float = 0) {
+            self.dx = dx
+            self.dy = dy
+            self.degrees = degrees
+        }
+        public static let centred = Pose()
+    }
+
     public let size: Int
 
     public init(size: Int = 256) { self.size = size }
 
-    /// Part number `index` of a stream; the same index always draws the same image.
-    public func render(index: Int, defect: Defect? = nil, seed: UInt64 = 7) -> Image {
+    /// Part number `index` of a stream; the same index always draws the same image. With a `pose`
+    /// the part is keyed and placed there (the stream's own small jitter comes on top).
+    public func render(index: Int, defect: Defect? = nil, seed: UInt64 = 7, pose: Pose? = nil) -> Image {
         var rng = SplitMix64(seed: seed &+ UInt64(index) &* 0x9E37_79B9)
         func uniform() -> Float { Float(rng.next() >> 40) / Float(1 << 24) }
         let n = size, s = Float(size)
-        let cx = s / 2 + (uniform() - 0.5) * 4, cy = s / 2 + (uniform() - 0.5) * 4
+        let cx = s / 2 + (uniform() - 0.5) * 4 + (pose?.dx ?? 0), cy = s / 2 + (uniform() - 0.5) * 4 + (pose?.dy ?? 0)
+        // Part coordinates: the frame turned back by the pose's angle about the part's centre.
+        let turn = (pose?.degrees ?? 0) * 3.141_592_7 / 180, cosT = cosine(turn), sinT = sine(turn)
+        let keyX = cx + (s * 0.235), keyY = cy, keyRadius = s * 0.035
         let outer = s * 0.34, inner = s * 0.13
         let light = 0.9 + uniform() * 0.2
         var pixels = [UInt8](repeating: 0, count: n * n * 3)
@@ -28,17 +49,25 @@ public struct PartRenderer: Sendable {
         let dx = cx + radius * cosine(angle), dy = cy + radius * sine(angle)
         for y in 0..<n {
             for x in 0..<n {
-                let fx = Float(x) + 0.5, fy = Float(y) + 0.5
+                let sx = Float(x) + 0.5, sy = Float(y) + 0.5
+                // On screen (y down) a counter-clockwise turn by t maps part offset u to
+                // (cos t ux + sin t uy, -sin t ux + cos t uy); undo it.
+                let fx = pose == nil ? sx : cx + cosT * (sx - cx) - sinT * (sy - cy)
+                let fy = pose == nil ? sy : cy + sinT * (sx - cx) + cosT * (sy - cy)
                 let r = ((fx - cx) * (fx - cx) + (fy - cy) * (fy - cy)).squareRoot()
                 let noise = (uniform() - 0.5) * 10
                 // Belt: dark with faint horizontal ribs.
                 var rgb: (Float, Float, Float) = (40, 44, 48)
-                if y % 16 < 2 { rgb = (34, 37, 40) }
+                if pose == nil, y % 16 < 2 { rgb = (34, 37, 40) }
                 if r < outer && r > inner {
                     // Brushed metal: brighter towards the top-left light, fine concentric rings.
-                    let shade = 150 + 40 * ((cx - fx) + (cy - fy)) / s + 6 * sine(r * 0.9)
+                    // Unposed: lit from the scene's top-left. Posed: the shading belongs to the part
+                    // (it turns and moves with it), so a pose changes the position only.
+                    let lit = pose == nil ? (cx - sx) + (cy - sy) : (cx - fx) + (cy - fy)
+                    let shade = 150 + 40 * lit / s + 6 * sine(r * 0.9)
                     rgb = (shade * light, shade * light, (shade + 8) * light)
                     if abs(r - outer) < 1.5 || abs(r - inner) < 1.5 { rgb = (rgb.0 * 0.7, rgb.1 * 0.7, rgb.2 * 0.7) }
+                    if pose != nil, (fx - keyX) * (fx - keyX) + (fy - keyY) * (fy - keyY) < keyRadius * keyRadius { rgb = (40, 44, 48) }
                 }
                 if let defect {
                     switch defect {

@@ -22,6 +22,8 @@ public struct Evaluation: Sendable {
     public var items: [Item] = []
     public var metrics: [Metrics] = []
     public var seconds: Double = 0
+    /// Test images whose position was beyond the registration tolerance (scored uncorrected).
+    public var notLocated = 0
 
     /// The mask as the model sees its image: nearest resize to 256x256, centre crop 224x224, > 0.
     public static func maskPixels(_ mask: Image) -> [Bool] {
@@ -62,8 +64,11 @@ public struct Evaluation: Sendable {
             let image: Image
             do { image = try ImageDecoder.read(file.path) } catch { throw .image(error) }
             let score = try inspector.inspect(image)
+            if let view = inspector.lastView, !view.located { evaluation.notLocated += 1 }
             evaluation.items.append(Item(file: "test/\(file.type)/\(file.name)", type: file.type, score: score))
-            pixelScores += inspector.anomaly.map
+            // The map where the defect is in the image as captured (the masks are the image's): a
+            // corrected part's map is drawn back through the inverse of its correction.
+            pixelScores += try inspector.anomalyMapAsCaptured()
             var labels = [Bool](repeating: false, count: pixelsPerImage)
             if file.type != "good" {
                 let stem = file.name.split(separator: ".").dropLast().joined(separator: ".")
@@ -110,6 +115,7 @@ public struct Evaluation: Sendable {
             }),
             "scores": .array(items.map { .object(["file": .string($0.file), "type": .string($0.type), "score": .number(Double($0.score))]) }),
             "seconds": .number(seconds),
+            "not_located": .number(Double(notLocated)),
         ])
     }
 }

@@ -2,6 +2,7 @@ import Backbone
 import ImageCodec
 import Imaging
 import Padim
+import Registration
 
 /// Fits a PaDiM model from good images, streaming: memory depends on the grid and d only.
 ///
@@ -14,6 +15,8 @@ public struct FitReport: Sendable {
     public var greyImages = 0
     public var colourImages = 0
     public var heldOutScores: [Float] = []
+    /// Fitted images whose position was beyond the registration tolerance (used uncorrected).
+    public var notLocated = 0
 }
 
 public final class Fitter {
@@ -33,8 +36,13 @@ public final class Fitter {
     /// Every k-th image is held out; with `expectedImages` known, k is chosen so that at least two
     /// images are held out whenever the hold-out fraction is not zero.
     private let holdoutEvery: Int
+    /// Registers every fitted image to the reference (nil: a fit without position correction).
+    public private(set) var registrar: Registrar?
 
-    public init(backbone: Int8Backbone, settings: FitSettings = FitSettings(), expectedImages: Int? = nil) throws(InspectionError) {
+    /// `registration`: the reference to register the fit images to (`RegistrationReference.build`
+    /// over the same good parts); the model stores it and corrects parts the same way.
+    public init(backbone: Int8Backbone, settings: FitSettings = FitSettings(), expectedImages: Int? = nil,
+                registration: RegistrationReference? = nil) throws(InspectionError) {
         let total = FeatureExtractor.totalChannels(backbone)
         guard settings.dimensions > 0, settings.dimensions <= total else {
             throw .dataset(path: "fit", reason: "cannot keep \(settings.dimensions) of \(total) channels")
@@ -46,6 +54,7 @@ public final class Fitter {
         let channels = ChannelSelection.draw(count: settings.dimensions, from: total, seed: settings.seed)
         extractor = FeatureExtractor(backbone: backbone, channels: channels)
         accumulator = FitAccumulator(geometry: extractor.geometry)
+        registrar = registration.map { Registrar(reference: $0) }
         if settings.holdoutFraction <= 0 {
             holdoutEvery = 0
         } else if let expected = expectedImages, expected >= 4 {
@@ -56,6 +65,13 @@ public final class Fitter {
         }
     }
 
+    /// Turns position correction on before the first image is added (the on-site calibration builds
+    /// the reference from its first parts, then adds them).
+    public func useRegistration(_ reference: RegistrationReference) throws(InspectionError) {
+        guard seen == 0 else { throw .dataset(path: "fit", reason: "registration must be set before the first image") }
+        registrar = Registrar(reference: reference)
+    }
+
     /// Adds one good image: into the fit, or kept aside for the threshold.
     public func add(_ image: Image) throws(InspectionError) {
         seen += 1
@@ -64,7 +80,7 @@ public final class Fitter {
             heldOut.append(image)
             return
         }
-        do { try extractor.extract(image) } catch { throw .backbone(error) }
+        if let view = try extractor.extract(image, region: nil, registrar: registrar), !view.located { report.notLocated += 1 }
         guard accumulator != nil else { throw .dataset(path: "fit", reason: "images added after the fit was finished") }
         extractor.features.withUnsafeBufferPointer { accumulator!.add($0) }
         report.fitted += 1
@@ -97,9 +113,11 @@ public final class Fitter {
         facts["colour_images"] = String(report.colourImages)
         facts["seed"] = String(settings.seed)
         facts["epsilon"] = "\(settings.epsilon)"
-        facts["input"] = "resize 256x256 triangle filter, centre crop 224x224"
+        facts["input"] = registrar == nil ? "resize 256x256 triangle filter, centre crop 224x224"
+            : "resize 256x256 area filter, registered to the reference (euclidean), centre crop 224x224"
+        if registrar != nil { facts["registration_not_located"] = String(report.notLocated) }
         return ModelFile(data: data, channels: extractor.channels, backboneIdentity: extractor.backbone.identity,
-                         threshold: 1, facts: facts)
+                         threshold: 1, facts: facts, registration: registrar?.reference)
     }
 
     /// Sets the threshold from held-out scores (margin x maximum) and records their distribution.

@@ -2,6 +2,7 @@ import Backbone
 import ImageCodec
 import Padim
 import Platform
+import Registration
 
 /// Everything that can stop fit, score or eval, as one line naming the file or directory.
 public enum InspectionError: Error, CustomStringConvertible {
@@ -11,6 +12,7 @@ public enum InspectionError: Error, CustomStringConvertible {
     case padim(PadimError)
     case dataset(path: String, reason: String)
     case file(FileError)
+    case registration(RegistrationError)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum InspectionError: Error, CustomStringConvertible {
         case .padim(let error): "\(error)"
         case .dataset(let path, let reason): "\(path): \(reason)"
         case .file(let error): "\(error)"
+        case .registration(let error): "\(error)"
         }
     }
 }

@@ -1,6 +1,7 @@
 import Backbone
 import Imaging
 import Padim
+import Registration
 
 /// The per-frame path of the firmware: features, patch distances, anomaly map, image score, every
 /// stage on the backbone's one thread pool (`Int8Backbone.pool`).
@@ -13,7 +14,11 @@ public final class Inspector {
     private var scorer: PatchScorer
     public private(set) var anomaly: AnomalyMap
     /// The last patch-distance grid, [gridHeight][gridWidth].
-    public private(set) var grid: [Float]
+    public internal(set) var grid: [Float]
+    /// Position correction for a model fitted with it (`Inspector+Registration.swift`).
+    public let registrar: Registrar?
+    /// The last part's registration (nil for a model without it).
+    public internal(set) var lastView: RegisteredView?
 
     /// How the firmware's scorer holds the whitening factor: int8 with a per-row scale. It reads half
     /// the bytes of float16 and measured no AUROC change on bottle and magnetic_tile (within 0.01
@@ -21,7 +26,9 @@ public final class Inspector {
     public static let defaultFactor: FactorEncoding = .int8
 
     /// `factor`: how the scorer holds the model's whitening factor (`FactorEncoding`).
-    public init(backbone: Int8Backbone, model: ModelFile, factor: FactorEncoding = Inspector.defaultFactor) throws(InspectionError) {
+    /// `registration`: how a model fitted with registration is inspected (ignored for others).
+    public init(backbone: Int8Backbone, model: ModelFile, factor: FactorEncoding = Inspector.defaultFactor,
+                registration: RegistrationUse = .correct(RegistrationTolerance())) throws(InspectionError) {
         guard model.backboneIdentity == backbone.identity else {
             throw .model(path: "model", reason: "fitted with another backbone")
         }
@@ -34,6 +41,7 @@ public final class Inspector {
         scorer = PatchScorer(model: model.data, encoding: factor)
         anomaly = AnomalyMap(gridHeight: model.data.geometry.gridHeight, gridWidth: model.data.geometry.gridWidth, size: Preprocessor.cropTo)
         grid = [Float](repeating: 0, count: model.data.geometry.positions)
+        registrar = Self.makeRegistrar(model.registration, registration)
     }
 
     /// Patch distances of the features currently in the extractor (`baselineKernel`: benchmarks).
@@ -60,8 +68,9 @@ public final class Inspector {
 
     /// The whole path for one image: returns the image score.
     public func inspect(_ image: Image, region: PixelRect? = nil) throws(InspectionError) -> Float {
-        do { try extractor.extract(image, region: region) } catch { throw .backbone(error) }
+        lastView = try extractor.extract(image, region: region, registrar: registrar)
         scorePatches()
+        ignoreUnseenPatches()
         return postprocess()
     }
 

@@ -1,5 +1,6 @@
 import Padim
 import Platform
+import Registration
 import SafeTensors
 
 /// A fitted model as stored on disk (safetensors): float16 mean and whitening factor, the kept
@@ -41,13 +42,18 @@ public struct ModelFile: Sendable {
     public var threshold: Float
     /// Free-form fit facts (image counts, score distribution, seed, epsilon, threshold rule...).
     public var facts: [String: String]
+    /// The position-correction reference the fit registered its images to; nil for a model fitted
+    /// without registration (and every model written before it existed).
+    public var registration: RegistrationReference?
 
-    public init(data: PadimModelData, channels: [Int], backboneIdentity: String, threshold: Float, facts: [String: String]) {
+    public init(data: PadimModelData, channels: [Int], backboneIdentity: String, threshold: Float, facts: [String: String],
+                registration: RegistrationReference? = nil) {
         self.data = data
         self.channels = channels
         self.backboneIdentity = backboneIdentity
         self.threshold = threshold
         self.facts = facts
+        self.registration = registration
     }
 
     public func serialized() -> [UInt8] {
@@ -63,6 +69,11 @@ public struct ModelFile: Sendable {
         meta["dimensions"] = String(g.dimensions)
         meta["threshold"] = "\(threshold)"
         meta["data_sha256"] = ModelFile.dataDigest(mean: data.mean.bits, factor: data.factor.bits, channels: channels)
+        if let registration {
+            writer.add(ModelFile.registrationTensor, dtype: .f32, shape: [registration.size, registration.size], elements: registration.pixels)
+            meta["registration"] = ModelFile.registrationMethod
+            meta["registration_sha256"] = ModelFile.registrationDigest(registration.pixels)
+        }
         writer.metadata = meta
         return writer.serialized()
     }
@@ -126,13 +137,45 @@ public struct ModelFile: Sendable {
         }
         let data = PadimModelData(geometry: geometry, mean: Float16Buffer(bits: mean), factor: Float16Buffer(bits: factor))
         do { try data.validate() } catch { throw bad("\(error)") }
+        self.registration = try ModelFile.registrationReference(file, bad: bad)
         self.data = data
         self.channels = ints
         self.backboneIdentity = backbone
         self.threshold = threshold
         var facts = meta
-        for key in ["format", "backbone_sha256", "grid", "dimensions", "threshold", "data_sha256"] { facts[key] = nil }
+        for key in ["format", "backbone_sha256", "grid", "dimensions", "threshold", "data_sha256", "registration", "registration_sha256"] {
+            facts[key] = nil
+        }
         self.facts = facts
+    }
+
+    static let registrationTensor = "registration_reference"
+    /// The one registration method a reference is made for (metadata `registration`).
+    static let registrationMethod = "euclidean: phase correlation + ECC on a \(RegistrationGeometry.thumbnail)x\(RegistrationGeometry.thumbnail) grey thumbnail of the \(RegistrationGeometry.view)x\(RegistrationGeometry.view) view"
+
+    /// The stored reference, checked as hostile input: metadata and tensor both present or both
+    /// absent (absent: a model without registration), the method known, its own checksum, then
+    /// `RegistrationReference`'s checks (size, values in 0...1, not flat).
+    static func registrationReference(_ file: SafeTensors, bad: (String) -> InspectionError) throws(InspectionError) -> RegistrationReference? {
+        let method = file.metadata["registration"], hasTensor = file.tensors[registrationTensor] != nil
+        guard method != nil || hasTensor else { return nil }
+        guard let method, hasTensor else {
+            throw bad(hasTensor ? "registration reference without its metadata" : "registration metadata without its reference tensor")
+        }
+        guard method == registrationMethod else { throw bad("unknown registration method \"\(method.prefix(60))\"") }
+        let size = RegistrationGeometry.thumbnail
+        let pixels: [Float]
+        do { pixels = try file.elements(registrationTensor, as: Float.self, dtype: .f32, shape: [size, size]) } catch { throw bad("\(error)") }
+        guard file.metadata["registration_sha256"] == registrationDigest(pixels) else {
+            throw bad("registration reference does not match its checksum (corrupted file)")
+        }
+        do { return try RegistrationReference(size: size, pixels: pixels) } catch { throw bad("\(error)") }
+    }
+
+    static func registrationDigest(_ pixels: [Float]) -> String {
+        var hasher = SHA256()
+        pixels.withUnsafeBytes { hasher.update($0) }
+        return hex(hasher.finalize())
     }
 
     /// "max X" in a recorded score summary ("min a median b max c mean d").
@@ -174,6 +217,8 @@ public struct ModelFile: Sendable {
         mean.withUnsafeBytes { hasher.update($0) }
         factor.withUnsafeBytes { hasher.update($0) }
         channels.map { Int32($0) }.withUnsafeBytes { hasher.update($0) }
-        return hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return hex(hasher.finalize())
     }
+
+    static func hex(_ digest: [UInt8]) -> String { digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
 }

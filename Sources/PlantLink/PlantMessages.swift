@@ -49,6 +49,7 @@ public enum PlantMessages {
         object["reason"] = .string(record.reason)
         object["model_id"] = record.modelID.map { .string($0) } ?? .null
         object["latency_ms"] = record.latencyNs.map { rounded(Double($0) / 1e6, 1e3) } ?? .null
+        if let offset = record.offset { object["offset"] = offset.json }
         return .object(object)
     }
 

@@ -3,6 +3,7 @@ import Configuration
 import Imaging
 import Inspection
 import Padim
+import Registration
 
 /// One on-site fit, from the long press to the saved model: capture good parts, finish the fit a
 /// few positions per turn, score the held-out parts, set the threshold.
@@ -22,20 +23,49 @@ final class Calibration {
     private var finisher: FitFinisher?
     private(set) var captured = 0
     private var lastCaptureNs: UInt64?
+    /// With [registration] enabled, the first parts wait here until the registration reference is
+    /// built from them (`referenceParts`, or fewer when the calibration is shorter), then go into
+    /// the fit registered like every later part.
+    private var pending: [Image] = []
+    private var awaitingReference: Bool
+    static let referenceParts = 12
+    /// Set when the first parts shared no one position: the model is fitted without registration.
+    private(set) var registrationOffReason: String?
 
     init(backbone: Int8Backbone, settings: ServiceSettings) throws(InspectionError) {
         target = settings.calibration.frames
         spacingNs = settings.calibration.minimumSpacing.nanoseconds
         fitter = try Fitter(backbone: backbone, settings: settings.calibration.fit, expectedImages: settings.calibration.frames)
+        awaitingReference = settings.registration.enabled
+    }
+
+    /// Builds the registration reference from the parts kept so far and feeds them to the fit.
+    private func makeReference() throws(InspectionError) {
+        awaitingReference = false
+        var thumbnails: [[Float]] = []
+        do {
+            for image in pending { thumbnails.append(try Registrar.thumbnail(image)) }
+            let built = try RegistrationReference.build(thumbnails: thumbnails)
+            if let why = RegistrationReference.unsuitability(alignments: built.alignments) {
+                registrationOffReason = why
+            } else {
+                try fitter.useRegistration(built.reference)
+            }
+        } catch let error as InspectionError { throw error } catch let error as RegistrationError { throw .registration(error) } catch {
+            throw .dataset(path: "calibration", reason: "\(error)")
+        }
+        for image in pending { try fitter.add(image) }
+        pending = []
     }
 
     /// Offers a frame of a good part; returns false when it was skipped (too soon after the last).
     func offer(_ image: Image, captureNs: UInt64) throws(InspectionError) -> Bool {
         guard case .capturing = phase else { return false }
         if let last = lastCaptureNs, captureNs &- last < spacingNs { return false }
-        try fitter.add(image)
+        if awaitingReference { pending.append(image) } else { try fitter.add(image) }
         lastCaptureNs = captureNs
         captured += 1
+        if awaitingReference, captured >= min(target, Self.referenceParts) { try makeReference() }
         if captured >= target {
             finisher = try fitter.makeFinisher()
             phase = .finishing
@@ -52,7 +82,9 @@ final class Calibration {
             let finished: Bool
             do { finished = try finisher!.step(positions: positions) } catch { throw .padim(error) }
             if finished {
-                let model = fitter.model(from: finisher!.result!, extraFacts: ["source": "on-site calibration"])
+                var facts = ["source": "on-site calibration"]
+                if let registrationOffReason { facts["registration_off"] = registrationOffReason }
+                let model = fitter.model(from: finisher!.result!, extraFacts: facts)
                 finisher = nil
                 phase = .scoring(model: model, inspector: try Inspector(backbone: fitter.extractor.backbone, model: model), scores: [])
             }

@@ -170,6 +170,7 @@ final class InspectionLoop {
                             uptimeSeconds: Double(now &- startedNs) / 1e9,
                             cameraReconnects: camera.reconnects, cameraFailures: camera.failures)
         (report.driftWarning, report.driftReading) = (core.driftStatus.warning, core.driftStatus.reading?.text)
+        report.offset = core.lastOffset
         return report
     }
 }

@@ -15,12 +15,15 @@ public struct PartRecord: Sendable, Equatable {
     public var score: Float?
     public var threshold: Float?
     public var verdict: Verdict
-    /// Why the part got its verdict: "score", "no-model", "calibrating", "fault", "inspection-failed".
+    /// Why the part got its verdict: "score", "not-located", "no-model", "calibrating", "fault", "inspection-failed".
     public var reason: String
     /// The model in use (16 hex digits of the SHA-256 of its mean and channels), nil without one.
     public var modelID: String?
     /// Capture to verdict, ns (inspected parts only).
     public var latencyNs: UInt64?
+    /// Where the part lay against the registration reference (inspected parts of a model fitted
+    /// with registration); reason "not-located" when it was beyond the tolerance.
+    public var offset: PartOffset?
 
     public init(part: UInt64, sequence: UInt32, captureNs: UInt64, score: Float?, threshold: Float?, verdict: Verdict,
                 reason: String, modelID: String?, latencyNs: UInt64?) {

@@ -19,14 +19,15 @@ extension ServiceCore {
         guard let sink = resultSink else { return commands }
         let reason: String
         switch stateBefore {
-        case .inspecting: reason = verdict == .inspectionFailed ? "inspection-failed" : "score"
+        case .inspecting: reason = verdict == .inspectionFailed ? "inspection-failed" : lastOffset?.located == false ? "not-located" : "score"
         case .calibrating, .fitting: reason = "calibrating"
         case .fault: reason = "fault"
         case .starting, .noModel: reason = "no-model"
         }
-        let record = PartRecord(part: part.rawValue, sequence: sequence, captureNs: captureNs, score: score, threshold: threshold,
+        var record = PartRecord(part: part.rawValue, sequence: sequence, captureNs: captureNs, score: score, threshold: threshold,
                                 verdict: verdict, reason: reason, modelID: modelID,
                                 latencyNs: score != nil && nowNs > captureNs ? nowNs &- captureNs : nil)
+        if case .inspecting = stateBefore, score != nil { record.offset = lastOffset }
         if sink.wantsImage(for: record) {
             // Pictures only for the parts a sink asked for: the region is shared, the map copied.
             let map = score == nil ? nil : inspectorMap?.withUnsafeBufferPointer { Array($0) }

@@ -13,7 +13,7 @@ import Platform
 /// and the simulation feed it step by step with a virtual clock.
 public final class ServiceCore {
     public private(set) var state: ServiceState = .starting
-    public private(set) var counters = ServiceCounters()
+    public internal(set) var counters = ServiceCounters()
     public private(set) var latency = LatencyWindow()
     public let settings: ServiceSettings
     public let store: ModelStore
@@ -40,6 +40,9 @@ public final class ServiceCore {
     var drift: DriftWatch
     /// The model in use, for part records and events.
     public internal(set) var modelID: String?
+    /// The last inspected part's position against the registration reference (nil: the model has
+    /// none, or no part yet): status report and part record (ServiceCore+Registration.swift).
+    public internal(set) var lastOffset: PartOffset?
 
     public init(backbone: Int8Backbone, settings: ServiceSettings, logger: Logger) {
         self.backbone = backbone
@@ -61,7 +64,7 @@ public final class ServiceCore {
         switch store.load(expected: ModelFile.Expectation(backbone)) {
         case .model(let model):
             do {
-                inspector = try Inspector(backbone: backbone, model: model)
+                inspector = try makeInspector(model)
                 modelInstalled(model, swapped: false)
                 logger.info("model loaded", metadata: ["path": "\(store.path)", "threshold": "\(model.threshold)",
                                                        "images": "\(model.facts["image_count"] ?? "?")"])
@@ -157,7 +160,7 @@ public final class ServiceCore {
             let score = try inspector.inspect(image)
             counters.inspected += 1
             counters.lastScore = score
-            return inspector.isDefective(score: score) ? .reject : .pass
+            return positionVerdict(inspector.lastView, scoreVerdict: inspector.isDefective(score: score) ? .reject : .pass)
         } catch {
             logger.error("inspection failed: \(error)")
             return .inspectionFailed
@@ -281,7 +284,7 @@ public final class ServiceCore {
         defer { ProcessMemory.trim() }  // the fit's buffers are gone: give the memory back
         do {
             try store.save(model)
-            inspector = try Inspector(backbone: backbone, model: model)
+            inspector = try makeInspector(model)
         } catch {
             return failCalibration("\(error)")
         }

@@ -63,6 +63,8 @@ public struct ServiceCounters: Sendable, Equatable {
     public var drops: UInt64 = 0
     public var calibrations: UInt64 = 0
     public var lastScore: Float = 0
+    /// Inspected parts whose position was beyond the registration tolerance (rejected by default).
+    public var notLocated: UInt64 = 0
 
     public init() {}
 }

@@ -22,6 +22,9 @@ public struct StatusReport: Sendable, Equatable {
     /// The drift watch (StatusReport+Drift.swift): warning on, and its last reading as text.
     public var driftWarning = false
     public var driftReading: String?
+    /// The last inspected part's position against the registration reference (nil: the model
+    /// has no registration); the not-located count is in `counters`.
+    public var offset: PartOffset?
 
     public init(state: String, detail: String, counters: ServiceCounters, latencyP50Ms: Double?, latencyP99Ms: Double?,
                 framesPerSecond: Double, cameraFramesPerSecond: Double = 0, threshold: Float?, modelPath: String,
@@ -55,6 +58,8 @@ public struct StatusReport: Sendable, Equatable {
             "model": .string(modelPath), "uptime_s": .number(uptimeSeconds), "camera_reconnects": u(cameraReconnects),
             "camera_failures": u(cameraFailures),
             "drift": .object(["warning": .bool(driftWarning), "reading": driftReading.map { .string($0) } ?? .null]),
+            "not_located": u(counters.notLocated),
+            "offset": offset.map(\.json) ?? .null,
         ])
     }
 
@@ -67,6 +72,7 @@ public struct StatusReport: Sendable, Equatable {
         counters.missed = u("missed")
         counters.captured = u("captured"); counters.drops = u("drops"); counters.calibrations = u("calibrations")
         counters.lastScore = Float(json["last_score"]?.doubleValue ?? 0)
+        counters.notLocated = u("not_located")
         self.init(state: state, detail: json["detail"]?.stringValue ?? "", counters: counters,
                   latencyP50Ms: json["latency_p50_ms"]?.doubleValue, latencyP99Ms: json["latency_p99_ms"]?.doubleValue,
                   framesPerSecond: json["fps"]?.doubleValue ?? 0, cameraFramesPerSecond: json["camera_fps"]?.doubleValue ?? 0,
@@ -75,6 +81,7 @@ public struct StatusReport: Sendable, Equatable {
                   cameraReconnects: u("camera_reconnects"), cameraFailures: u("camera_failures"))
         driftWarning = json["drift"]?["warning"]?.boolValue ?? false
         driftReading = json["drift"]?["reading"]?.stringValue
+        offset = json["offset"].flatMap(PartOffset.init(json:))
     }
 
     public func write(to path: String) throws(FileError) {
@@ -106,6 +113,7 @@ public struct StatusReport: Sendable, Equatable {
         latency      p50 \(ms(latencyP50Ms)), p99 \(ms(latencyP99Ms)) (capture to verdict)
         last score   \(c.lastScore)
         drift        \(driftWarning ? "WARNING: " : "")\(driftReading ?? "no reading yet")
+        position     \(offset.map { "last part \($0.text)\($0.located ? "" : " NOT LOCATED")" } ?? "not registered (model without registration)"), \(c.notLocated) not located
         calibrations \(c.calibrations), camera reconnects \(cameraReconnects), camera failures \(cameraFailures), up \(Int(uptimeSeconds)) s
         """
     }

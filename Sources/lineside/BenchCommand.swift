@@ -19,7 +19,8 @@ enum BenchCommand {
     scoring), frame / backbone, the 2-vs-1-thread speed-up, and, when started with
     LD_PRELOAD=libc_malloc_debug.so.0 MALLOC_TRACE=FILE, the allocations in 20 frames. Without --model it fits a model on 12
     generated images first (scoring cost does not depend on the model's values). Without --image
-    it decodes a generated 640x480 PNG.
+    it decodes a generated 640x480 PNG. Then the registration stage: one generated part of the
+    image's width moved and turned within the tolerance, registered on one thread.
 
       --runs N         timed runs per thread count (default 100)
       --threads LIST   comma-separated backbone thread counts (default 1,2)
@@ -53,6 +54,7 @@ enum BenchCommand {
         print("lineside bench: \(runs) runs per thread count, PaDiM kernel \(PatchScorer.kernelVariant) (factor \(factor.rawValue)), \(cpuName())")
         var frameMedians: [(threads: Int, frame: Double, backbone: Double)] = []
         var sums = [UInt64](repeating: 0, count: 64)
+        var preprocessMedianMs: Double?
         for threads in threadList {
             let backbone = try Runtime.backbone(threads: threads)
             let model: ModelFile
@@ -117,6 +119,7 @@ enum BenchCommand {
             let median = { (i: Int) in stages[i].1.sorted()[stages[i].1.count / 2] }
             let minimum = { (i: Int) in stages[i].1.min()! }
             frameMedians.append((threads, median(5), median(2)))
+            if preprocessMedianMs == nil { preprocessMedianMs = median(1) }
             print("threads \(threads)")
             print("  " + "stage".padding(28) + "median ms".padding(11) + "p99 ms".padding(9) + "min ms")
             for (name, samples) in stages {
@@ -146,6 +149,7 @@ enum BenchCommand {
                       + "(backbone alone \(fixed(one.backbone / other.backbone, 2))x)")
             }
         }
+        try registrationStage(image: try ImageDecoder.decode(encoded, path: "bench image"), runs: runs, preprocessMedianMs: preprocessMedianMs)
         return 0
     }
 

@@ -26,12 +26,15 @@ enum FitCommand {
       --dimensions D      random feature channels kept (default \(d.dimensions) of 176)
       --seed S            seed of the channel draw (default \(d.seed))
       --threads N         backbone threads (default 2)
+      --no-register       no position correction: the model neither makes nor stores a
+                          registration reference (default: the good parts are registered to their
+                          mean, the reference is stored, parts are corrected before PaDiM)
     """
     }
 
     static func run(_ argv: [String]) throws -> Int32 {
         let args = try Arguments(argv, valued: ["images", "model", "holdout", "margin", "dimensions", "seed", "threads", "config", "frames"],
-                                 switches: ["help", "camera"])
+                                 switches: ["help", "camera", "no-register"])
         if args.has("help") { print(help); return 0 }
         if args.has("camera") { return try CameraFit.run(args) }
         let folder = try args.required("images"), output = try args.required("model")
@@ -45,14 +48,16 @@ enum FitCommand {
         let paths = try ImageFolder.list(folder)
         try FileIO.checkWritable(output)  // a folder, a FIFO or a missing folder: said now, not after the fit
         let backbone = try Runtime.backbone(threads: threads)
-        let fitter = try Fitter(backbone: backbone, settings: settings, expectedImages: paths.count)
         let start = SystemClock.shared.nowNs
+        let registration = args.has("no-register") ? nil : try RegistrationFit.reference(paths: paths)
+        let fitter = try Fitter(backbone: backbone, settings: settings, expectedImages: paths.count,
+                                registration: registration?.reference)
         for (i, path) in paths.enumerated() {
             try fitter.add(path: path)
             Console.progress("fit: \(i + 1)/\(paths.count) images")
         }
         Console.endProgress()
-        var model = try fitter.finish(extraFacts: ["source": folder])
+        var model = try fitter.finish(extraFacts: ["source": folder].merging(registration?.facts ?? [:]) { a, _ in a })
         if fitter.report.heldOut == 0 {
             try Fitter.thresholdFromInSample(&model, backbone: backbone, paths: paths, margin: settings.margin)
         }
@@ -60,6 +65,7 @@ enum FitCommand {
         try model.save(output, keepPrevious: Directory.exists(output) ? previous : nil)
         let report = fitter.report
         print("fitted \(report.fitted) images (\(report.heldOut) held out) in \(fixed(Double(SystemClock.shared.nowNs - start) / 1e9, 1)) s")
+        if let registration { print(registration.summary + ", \(report.notLocated) beyond the tolerance (fitted uncorrected)") }
         print("threshold \(fixed(model.threshold, 3)) (\(model.facts["threshold_rule"] ?? ""))")
         print("model written to \(output)")
         print("peak memory \(fixed(ProcessMemory.peakMiB, 1)) MiB")

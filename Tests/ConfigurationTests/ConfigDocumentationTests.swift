@@ -17,7 +17,7 @@ import Testing
     @Test func defaultsFileParsesAndListsEveryKey() throws {
         let text = ConfigDocumentation.defaultsFile()
         let document = try ConfigParser.parse(text, path: "defaults")
-        #expect(document.tables.map(\.name) == ["camera", "replay", "model", "calibration", "lines", "service", "drift", "archive", "hmi"])
+        #expect(document.tables.map(\.name) == ["camera", "replay", "model", "calibration", "lines", "service", "drift", "archive", "hmi", "registration"])
         for key in ConfigSchema.keys {
             let set = "\n\(key.name) = ", commented = "\n#\(key.name) = "
             #expect(text.contains(set) || text.contains(commented), "\(key.section).\(key.name) missing")

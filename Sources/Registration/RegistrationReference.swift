@@ -1,0 +1,128 @@
+import COpenCV
+
+/// The calibration reference parts are registered to: the mean of the good parts' grey thumbnails
+/// (`RegistrationGeometry.thumbnail` pixels square, values 0...1), each registered to the mean
+/// before it is averaged again. Stored in the model file.
+public struct RegistrationReference: Sendable, Equatable {
+    public let size: Int
+    /// size * size grey values in 0...1, row-major.
+    public let pixels: [Float]
+
+    /// Checks a reference from outside (a model file): its size, every value finite and in 0...1,
+    /// and not flat (a flat reference cannot locate anything).
+    public init(size: Int, pixels: [Float]) throws(RegistrationError) {
+        guard size == RegistrationGeometry.thumbnail else {
+            throw .badReference("size \(size), expected \(RegistrationGeometry.thumbnail)")
+        }
+        guard pixels.count == size * size else { throw .badReference("\(pixels.count) values for \(size)x\(size)") }
+        guard pixels.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1 }) else {
+            throw .badReference("a value is not a number in 0...1")
+        }
+        let mean = pixels.reduce(0, +) / Float(pixels.count)
+        let variance = pixels.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(pixels.count)
+        guard variance > 1e-8 else { throw .badReference("flat (no structure to register to)") }
+        self.size = size
+        self.pixels = pixels
+    }
+
+    /// Builds the reference from good parts' thumbnails (`Registrar.thumbnail`): their mean, then
+    /// `passes` rounds of registering every thumbnail to the current mean and averaging the
+    /// corrected thumbnails. Returns the reference and each thumbnail's match quality and
+    /// alignment against it.
+    public static func build(thumbnails: [[Float]], passes: Int = 2, settings: AlignmentSettings = AlignmentSettings())
+        throws(RegistrationError) -> (reference: RegistrationReference, qualities: [Double], alignments: [Alignment]) {
+        let size = RegistrationGeometry.thumbnail, count = size * size
+        guard !thumbnails.isEmpty else { throw .badReference("no good parts to build it from") }
+        guard thumbnails.allSatisfy({ $0.count == count }) else { throw .badArgument("a thumbnail is not \(size)x\(size)") }
+        _ = OpenCVCalls.singleThreaded
+        func mean(_ images: [[Float]]) -> [Float] {
+            var sum = [Float](repeating: 0, count: count)
+            for image in images { for i in 0..<count { sum[i] += image[i] } }
+            let n = Float(images.count)
+            return sum.map { min(1, max(0, $0 / n)) }
+        }
+        var current = mean(thumbnails)
+        var qualities: [Double] = [], alignments: [Alignment] = []
+        for pass in 0...passes {
+            var corrected: [[Float]] = []
+            qualities = []
+            alignments = []
+            for thumbnail in thumbnails {
+                let alignment = try align(thumbnail, to: current, settings: settings)
+                qualities.append(alignment.quality)
+                alignments.append(alignment.inView)
+                if pass < passes {
+                    var warped = [Float](repeating: 0, count: count)
+                    try OpenCVCalls.check(thumbnail.withUnsafeBufferPointer { src in
+                        warped.withUnsafeMutableBufferPointer { dst in
+                            alignment.thumbnailMatrix.withUnsafeBufferPointer { m in
+                                ls_cv_warp_f32(src.baseAddress, Int32(size), Int32(size), m.baseAddress, 0, dst.baseAddress,
+                                               Int32(size), Int32(size))
+                            }
+                        }
+                    })
+                    corrected.append(warped)
+                }
+            }
+            if pass < passes { current = mean(corrected) }
+        }
+        return (try RegistrationReference(size: size, pixels: current), qualities, alignments)
+    }
+
+    /// Aligns one thumbnail to `reference` pixels (both thumbnail-sized).
+    static func align(_ thumbnail: [Float], to reference: [Float], settings: AlignmentSettings) throws(RegistrationError) -> ThumbnailAlignment {
+        var result = ls_cv_alignment()
+        let size = Int32(RegistrationGeometry.thumbnail)
+        try OpenCVCalls.check(reference.withUnsafeBufferPointer { r in
+            thumbnail.withUnsafeBufferPointer { t in
+                ls_cv_align(r.baseAddress, t.baseAddress, size, Int32(settings.iterations), settings.epsilon, Int32(settings.blur), &result)
+            }
+        })
+        let m = result.matrix
+        return ThumbnailAlignment(thumbnailMatrix: [m.0, m.1, m.2, m.3, m.4, m.5], quality: result.quality, refined: result.refined != 0)
+    }
+}
+
+/// How the warp is estimated (ECC's stop rule and pre-filter); the defaults are the measured ones.
+public struct AlignmentSettings: Sendable, Equatable {
+    /// ECC iterations at most.
+    public var iterations = 30
+    /// ECC stops when the correlation changes by less than this.
+    public var epsilon = 1e-4
+    /// Gaussian pre-filter of both thumbnails inside ECC and for the quality (odd, pixels).
+    public var blur = 5
+
+    public init() {}
+}
+
+/// An alignment in thumbnail pixels, before it is scaled to the view.
+struct ThumbnailAlignment {
+    var thumbnailMatrix: [Double]
+    var quality: Double
+    var refined: Bool
+
+    /// The same warp in view pixels: p_view = s * p_thumb + (s - 1) / 2 (pixel centres), so
+    /// M_view = [R | s * t + (s - 1) / 2 * (1 - R) (1, 1)^T].
+    var inView: Alignment {
+        let s = Double(RegistrationGeometry.view) / Double(RegistrationGeometry.thumbnail), c = (s - 1) / 2
+        let m = thumbnailMatrix
+        let tx = s * m[2] + c * (1 - m[0] - m[1]), ty = s * m[5] + c * (1 - m[3] - m[4])
+        return Alignment(matrix: [m[0], m[1], tx, m[3], m[4], ty], quality: quality, refined: refined)
+    }
+}
+
+extension RegistrationReference {
+    /// Largest share of the fit's own good parts that may lie beyond the tolerance: above it the
+    /// parts do not share one position to register to (tiles of different sizes and shapes, say),
+    /// and the fit goes without registration rather than correct them by chance.
+    public static let maximumNotLocatedShare = 0.2
+
+    /// nil when a fit should register to this reference; else why not, in one line.
+    public static func unsuitability(alignments: [Alignment], tolerance: RegistrationTolerance = RegistrationTolerance()) -> String? {
+        guard !alignments.isEmpty else { return "no parts" }
+        let beyond = alignments.filter { tolerance.violation($0) != nil }.count
+        let share = Double(beyond) / Double(alignments.count)
+        guard share > maximumNotLocatedShare else { return nil }
+        return "\(beyond) of \(alignments.count) good parts lie beyond the tolerance against their own mean (more than \(Int(maximumNotLocatedShare * 100))%): they share no one position to register to"
+    }
+}

@@ -1,0 +1,43 @@
+import DemoScene
+import Imaging
+import Inspection
+import LineIO
+import Platform
+import Testing
+@testable import Service
+
+/// Position correction in the service: the button calibration registers its parts (on by default),
+/// parts moved within the tolerance pass, a part beyond it is "not located" and rejected (its own
+/// counter, the offset in the status), and a drawn defect on a moved part is still rejected.
+extension ServiceSimulationTests {
+    @Test func calibratedWithRegistrationMovedPartsPassAndMisplacedOnesAreRejected() throws {
+        let renderer = PartRenderer()
+        let good = (0..<30).map { renderer.render(index: $0, pose: .centred) }
+        let moved = PartRenderer.Pose(dx: 14, dy: -10, degrees: 4)
+        let stream: [(image: Image, expected: Verdict, located: Bool)] = [
+            (renderer.render(index: 500, pose: moved), .pass, true),
+            (renderer.render(index: 501, pose: PartRenderer.Pose(dx: 8, dy: 16, degrees: 4)), .pass, true),
+            (renderer.render(index: 502, pose: PartRenderer.Pose(dx: 40, dy: 0, degrees: 0)), .reject, false),  // 15.6% > 10%
+            (renderer.render(index: 503, defect: .stain, pose: moved), .reject, true),
+            (renderer.render(index: 504, pose: PartRenderer.Pose(dx: 0, dy: 0, degrees: 20)), .reject, false),  // 20 deg > 12
+        ]
+        let (h, inspected, _) = try calibrateAndInspect(good: good, stream: stream.map { ($0.image, $0.expected == .reject) })
+        let model = try ModelFile.load(h.core.store.path, expected: ModelFile.Expectation(h.core.backbone))
+        #expect(model.registration != nil, "the calibration made and stored a registration reference")
+        #expect(inspected.count == stream.count)
+        for (entry, want) in zip(inspected, stream) {
+            #expect(entry.verdict == want.expected, "part \(entry.part.rawValue): score \(entry.score ?? -1), threshold \(h.core.threshold ?? -1)")
+        }
+        #expect(h.core.counters.notLocated == 2)
+        let status = StatusReport(state: "inspecting", detail: "", counters: h.core.counters, latencyP50Ms: nil, latencyP99Ms: nil,
+                                  framesPerSecond: 0, threshold: h.core.threshold, modelPath: h.core.store.path, uptimeSeconds: 0,
+                                  cameraReconnects: 0)
+        var report = status
+        report.offset = h.core.lastOffset
+        let parsed = try StatusReport(json: JSON.parse(Array(report.json.serialized.utf8)))
+        #expect(parsed.counters.notLocated == 2 && parsed.offset?.located == false)
+        #expect(parsed.text.contains("2 not located"))
+        // The last part (turned 20 degrees) was found turned that way.
+        #expect(abs((h.core.lastOffset?.angleDegrees ?? 0) - 20) < 3, "\(String(describing: h.core.lastOffset))")
+    }
+}
