@@ -35,4 +35,12 @@ if [ "$(cat "$SYSROOT/.lineside-sysroot" 2>/dev/null)" != "$KEY" ]; then
     done
     echo "$KEY" > "$SYSROOT/.lineside-sysroot"
 fi
+# Libraries Debian provides through update-alternatives (libblas.so.3 and liblapack.so.3, which
+# OpenCV's core needs) get their link from a maintainer script, which --variant=extract does not
+# run: make the link to the reference implementation, as the script would (also on a cached sysroot).
+for lib in "$SYSROOT"/usr/lib/*-linux-gnu/blas/libblas.so.3 "$SYSROOT"/usr/lib/*-linux-gnu/lapack/liblapack.so.3; do
+    [ -e "$lib" ] || continue
+    link="$(dirname "$(dirname "$lib")")/$(basename "$lib")"
+    [ -e "$link" ] || ln -sfn "$(basename "$(dirname "$lib")")/$(basename "$lib")" "$link"
+done
 echo "$SYSROOT"
