@@ -66,7 +66,7 @@ let package = Package(
         // Adapters: C libraries and hardware behind the pure modules' protocols, and their fakes.
         .target(name: "ImageCodec", dependencies: ["Imaging", "CPNG", "CJPEG", "Platform"]),
         .target(name: "Backbone", dependencies: ["CXNNPACK", "CBackboneWeights", "SafeTensors", "Imaging", "Platform"]),
-        .target(name: "Registration", dependencies: ["COpenCV", "Imaging"]),
+        .target(name: "Registration", dependencies: ["COpenCV", "Imaging", "Platform"]),
         .target(name: "Inspection", dependencies: ["Backbone", "Padim", "Registration", "SafeTensors", "Imaging", "ImageCodec", "Platform"]),
         .target(name: "CaptureV4L2", dependencies: ["Capture", "CV4L2", "Platform", system]),
         .target(name: "LineIOGPIOD", dependencies: ["LineIO", "CGPIOD", "Platform", system]),

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE  /* SCHED_IDLE */
 #include "CMemory.h"
 #include <malloc.h>
 #include <mcheck.h>
@@ -11,3 +12,10 @@ void ls_memory_trace_end(void) { muntrace(); }
 #include <sys/syscall.h>
 #include <unistd.h>
 int ls_thread_set_nice(int nice) { return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice); }
+
+#include <pthread.h>
+#include <sched.h>
+int ls_thread_set_idle(void) {
+    struct sched_param none = {0};
+    return pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
+}

@@ -12,7 +12,8 @@ public struct HMIError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// The operator's web page: libmicrohttpd on its own thread (limits as its options), answering
+/// The operator's web page: libmicrohttpd on its own thread (limits as its options; SCHED_IDLE,
+/// so it takes no CPU time an inspection thread wants), answering
 /// from snapshots the service leaves through the `ResultSink` calls (a short lock, never one the
 /// inspection or the line I/O needs). The newest part's pictures are taken at most 5 times a
 /// second and encoded to JPEG on the HTTP thread when a client asks. Actions go to the service
@@ -127,14 +128,22 @@ public final class HMIServer: ResultSink {
 
 /// The handler behind the C callback's context pointer. Only the server's one thread calls it.
 final class HandlerBox: @unchecked Sendable {
-    // @unchecked: libmicrohttpd runs one internal polling thread; it alone calls `handler`.
+    // @unchecked: libmicrohttpd runs one internal polling thread; it alone calls `handler` and
+    // touches `threadLowered`.
     let handler: HMIHandler
+    /// The HTTP thread has put itself in SCHED_IDLE (on its first request: libmicrohttpd starts
+    /// the thread itself and offers no hook at its start).
+    var threadLowered = false
     init(_ handler: HMIHandler) { self.handler = handler }
 }
 
 private func hmiHandle(_ context: UnsafeMutableRawPointer?, _ raw: UnsafePointer<ls_http_request>?, _ reply: OpaquePointer?) {
     guard let context, let raw, let reply else { return }
     let box = Unmanaged<HandlerBox>.fromOpaque(context).takeUnretainedValue()
+    if !box.threadLowered {
+        box.threadLowered = true
+        PosixThread.runCurrentThreadOnlyWhenIdle()  // a page may wait; a verdict may not
+    }
     let r = raw.pointee
     func bytes(_ text: UnsafePointer<CChar>?, limit: Int) -> [UInt8]? {
         guard let text else { return nil }

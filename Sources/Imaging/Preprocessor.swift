@@ -35,21 +35,67 @@ public struct Preprocessor: Sendable {
         let roi = region ?? PixelRect(x: 0, y: 0, width: image.width, height: image.height)
         precondition(roi.fits(width: image.width, height: image.height), "region lies outside the image")
         precondition(output.count >= Preprocessor.inputCount, "output too small")
+        output.withMemoryRebound(to: UInt8.self) { bytes in
+            if roi.width == Preprocessor.resizeTo && roi.height == Preprocessor.resizeTo {
+                // Already the resize's size: the filter is one tap of weight 1 (a copy), so crop.
+                Self.cropToInput(image, origin: (roi.x + Preprocessor.cropOffset, roi.y + Preprocessor.cropOffset), into: bytes.baseAddress!)
+            } else {
+                resample(image, roi: roi, size: Preprocessor.cropTo, offset: Preprocessor.cropOffset,
+                         outputChannels: Preprocessor.channels, flip: 0x80, into: bytes.baseAddress!, parallel: parallel)
+            }
+        }
+    }
+
+    /// Bytes of a resized view of an image with `channels` channels: 256 * 256 * channels.
+    public static func viewCount(channels: Int) -> Int { resizeTo * resizeTo * channels }
+
+    /// The whole 256x256 resize of `region` (the same filter and sums as `prepare`, whose output is
+    /// this view's centre crop), as 8-bit pixels in the image's own layout, into `output`
+    /// (`viewCount(channels:)` bytes): what position correction warps before the crop.
+    public mutating func resizeToView(_ image: Image, region: PixelRect? = nil, into output: UnsafeMutableBufferPointer<UInt8>,
+                                      parallel: any ParallelLoop = SerialLoop.shared) {
+        let roi = region ?? PixelRect(x: 0, y: 0, width: image.width, height: image.height)
+        precondition(roi.fits(width: image.width, height: image.height), "region lies outside the image")
+        let channels = image.layout.channels
+        precondition(output.count >= Self.viewCount(channels: channels), "output too small")
+        resample(image, roi: roi, size: Preprocessor.resizeTo, offset: 0, outputChannels: channels, flip: 0,
+                 into: output.baseAddress!, parallel: parallel)
+    }
+
+    /// The 224 crop at `origin` of an image at the resize's size, to the model input.
+    private static func cropToInput(_ image: Image, origin: (x: Int, y: Int), into out: UnsafeMutablePointer<UInt8>) {
+        let crop = cropTo, channels = image.layout.channels
+        image.pixels.withUnsafeBufferPointer { src in
+            for y in 0..<crop {
+                let row = src.baseAddress! + ((origin.y + y) * image.width + origin.x) * channels, o = out + y * crop * 3
+                if channels == 3 {
+                    for i in 0..<(crop * 3) { o[i] = row[i] ^ 0x80 }
+                } else {
+                    for x in 0..<crop { let q = row[x] ^ 0x80; o[3 * x] = q; o[3 * x + 1] = q; o[3 * x + 2] = q }
+                }
+            }
+        }
+    }
+
+    /// The resize of `roi` to 256x256, only its `size` rows and columns from `offset` on, rounded
+    /// to 8 bits, XOR `flip` (0x80: the model's q = u8 - 128), `outputChannels` per pixel (a grey
+    /// source is repeated into 3 for the model).
+    private mutating func resample(_ image: Image, roi: PixelRect, size: Int, offset: Int, outputChannels: Int, flip: UInt8,
+                                   into output: UnsafeMutablePointer<UInt8>, parallel: any ParallelLoop) {
         if horizontal?.inputSize != roi.width { horizontal = ResampleFilter(inputSize: roi.width, outputSize: Preprocessor.resizeTo) }
         if vertical?.inputSize != roi.height { vertical = ResampleFilter(inputSize: roi.height, outputSize: Preprocessor.resizeTo) }
         let hf = horizontal!, vf = vertical!
         let srcChannels = image.layout.channels
-        let crop = Preprocessor.cropTo, offset = Preprocessor.cropOffset
-        // Source rows the cropped output rows need.
+        // Source rows the output rows need.
         var rowLo = Int.max, rowHi = 0
-        for y in offset..<(offset + crop) {
+        for y in offset..<(offset + size) {
             rowLo = min(rowLo, vf.starts[y])
             rowHi = max(rowHi, vf.starts[y] + vf.counts[y])
         }
-        let needed = (rowHi - rowLo) * crop * srcChannels + 8
+        let needed = (rowHi - rowLo) * size * srcChannels + 8
         if intermediate.count < needed { intermediate = [Float](repeating: 0, count: needed) }
 
-        let width = crop * srcChannels
+        let width = size * srcChannels
         let chunks = parallel.chunksPerStage
         let rowStride = (roi.width + 2) * srcChannels + 16
         if sourceRows.count < chunks * rowStride { sourceRows = [Float](repeating: 0, count: chunks * rowStride) }
@@ -61,6 +107,7 @@ public struct Preprocessor: Sendable {
                             hf.counts.withUnsafeBufferPointer { hCounts in
                                 let pass = HorizontalPass(
                                     source: src.baseAddress!, imageWidth: image.width, roi: roi, channels: srcChannels,
+                                    size: size, offset: offset,
                                     rowLo: rowLo, rowCount: rowHi - rowLo, chunks: chunks, rows: rows.baseAddress!, rowStride: rowStride,
                                     mid: mid.baseAddress!, width: width, weights: hw.baseAddress!, starts: hStarts.baseAddress!,
                                     counts: hCounts.baseAddress!, maximumTaps: hf.maximumTaps)
@@ -73,9 +120,10 @@ public struct Preprocessor: Sendable {
                     vf.starts.withUnsafeBufferPointer { vStarts in
                         vf.counts.withUnsafeBufferPointer { vCounts in
                             let pass = VerticalPass(
-                                mid: UnsafePointer(mid.baseAddress!), rowLo: rowLo, width: width, channels: srcChannels, chunks: chunks,
+                                mid: UnsafePointer(mid.baseAddress!), rowLo: rowLo, width: width, channels: srcChannels,
+                                size: size, offset: offset, outputChannels: outputChannels, flip: flip, chunks: chunks,
                                 weights: vw.baseAddress!, starts: vStarts.baseAddress!, counts: vCounts.baseAddress!,
-                                maximumTaps: vf.maximumTaps, output: output.baseAddress!)
+                                maximumTaps: vf.maximumTaps, output: output)
                             parallel.run(chunks, pass)
                         }
                     }
@@ -93,13 +141,15 @@ public struct Preprocessor: Sendable {
     }
 }
 
-/// The horizontal pass over a chunk of source rows: each row to floats once, then the 224 cropped
-/// output columns, into the intermediate buffer.
+/// The horizontal pass over a chunk of source rows: each row to floats once, then the `size`
+/// output columns from `offset` on, into the intermediate buffer.
 private struct HorizontalPass: ParallelBody {
     let source: UnsafePointer<UInt8>
     let imageWidth: Int
     let roi: PixelRect
     let channels: Int
+    let size: Int
+    let offset: Int
     let rowLo: Int
     let rowCount: Int
     let chunks: Int
@@ -113,7 +163,7 @@ private struct HorizontalPass: ParallelBody {
     let maximumTaps: Int
 
     func run(_ chunk: Int) {
-        let crop = Preprocessor.cropTo, offset = Preprocessor.cropOffset
+        let crop = size
         let rowF = rows + chunk * rowStride
         let raw = UnsafeRawPointer(rowF)
         let values = roi.width * channels
@@ -153,27 +203,31 @@ private struct HorizontalPass: ParallelBody {
     }
 }
 
-/// The vertical pass over a chunk of the 224 output rows, 8 values per vector, rounded to the
-/// model's int8 input on the way out.
+/// The vertical pass over a chunk of the `size` output rows from `offset` on, 8 values per
+/// vector, rounded to 8 bits (XOR `flip`) on the way out.
 private struct VerticalPass: ParallelBody {
     let mid: UnsafePointer<Float>
     let rowLo: Int
     let width: Int
     let channels: Int
+    let size: Int
+    let offset: Int
+    let outputChannels: Int
+    let flip: UInt8
     let chunks: Int
     let weights: UnsafePointer<Float>
     let starts: UnsafePointer<Int>
     let counts: UnsafePointer<Int>
     let maximumTaps: Int
-    let output: UnsafeMutablePointer<Int8>
+    let output: UnsafeMutablePointer<UInt8>
 
     func run(_ chunk: Int) {
-        let crop = Preprocessor.cropTo, offset = Preprocessor.cropOffset
+        let crop = size
         let midRaw = UnsafeRawPointer(mid)
         for oy in chunkRange(chunk, of: chunks, total: crop) {
             let y = oy + offset
             let start = starts[y], count = counts[y], wBase = y * maximumTaps
-            let o = oy * crop * Preprocessor.channels
+            let o = oy * crop * outputChannels
             // Taps in the same order as one value at a time (same sums, bit for bit).
             var i = 0
             while i < width {
@@ -186,13 +240,13 @@ private struct VerticalPass: ParallelBody {
                 // (no floorf call: baseline x86-64 has no roundss). Lane by lane: Int32(Float) is one
                 // cvttss2si, the SIMD conversion initialiser a generic call per lane.
                 let clamped = (sum + 0.5).clamped(lowerBound: SIMD8(repeating: 0), upperBound: SIMD8(repeating: 255))
-                if channels == 1 {
+                if channels == 1 && outputChannels == 3 {
                     for l in 0..<8 {
-                        let q = Int8(truncatingIfNeeded: Int32(clamped[l]) - 128), j = o + (i + l) * 3
+                        let q = UInt8(truncatingIfNeeded: Int32(clamped[l])) ^ flip, j = o + (i + l) * 3
                         output[j] = q; output[j + 1] = q; output[j + 2] = q
                     }
                 } else {
-                    for l in 0..<8 { output[o + i + l] = Int8(truncatingIfNeeded: Int32(clamped[l]) - 128) }
+                    for l in 0..<8 { output[o + i + l] = UInt8(truncatingIfNeeded: Int32(clamped[l])) ^ flip }
                 }
                 i += 8
             }

@@ -114,7 +114,7 @@ public final class Fitter {
         facts["seed"] = String(settings.seed)
         facts["epsilon"] = "\(settings.epsilon)"
         facts["input"] = registrar == nil ? "resize 256x256 triangle filter, centre crop 224x224"
-            : "resize 256x256 area filter, registered to the reference (euclidean), centre crop 224x224"
+            : "resize 256x256 triangle filter, registered to the reference (euclidean), centre crop 224x224"
         if registrar != nil { facts["registration_not_located"] = String(report.notLocated) }
         return ModelFile(data: data, channels: extractor.channels, backboneIdentity: extractor.backbone.identity,
                          threshold: 1, facts: facts, registration: registrar?.reference)

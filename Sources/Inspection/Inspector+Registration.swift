@@ -69,10 +69,10 @@ extension FeatureExtractor {
             do { try extract(image, region: region) } catch { throw .backbone(error) }
             return nil
         }
-        let view: RegisteredView
-        do { view = try registrar.register(image, region: region) } catch { throw .registration(error) }
-        // The view is already 256x256: the preprocessing's resize is the identity, then its crop.
-        do { try extract(view.image) } catch { throw .backbone(error) }
-        return view
+        let registered: RegisteredView
+        do { registered = try registrar.register(image, region: region, parallel: backbone.pool) } catch { throw .registration(error) }
+        // The view is already 256x256: the preprocessing only crops it.
+        do { try extract(registrar.view) } catch { throw .backbone(error) }
+        return registered
     }
 }

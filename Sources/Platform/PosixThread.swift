@@ -45,4 +45,12 @@ extension PosixThread {
     public static func lowerCurrentThreadPriority(toNice nice: Int32 = 10) {
         _ = ls_thread_set_nice(nice)
     }
+
+    /// Puts the calling thread in SCHED_IDLE: it runs only when a CPU has nothing else to run, and
+    /// a waking inspection thread takes its CPU at once (nice 19 still gets a share and a time
+    /// slice). For work that serves people, not parts (the HMI's HTTP thread). No capability is
+    /// needed; on failure the thread is lowered to nice 19 instead.
+    public static func runCurrentThreadOnlyWhenIdle() {
+        if ls_thread_set_idle() != 0 { _ = ls_thread_set_nice(19) }
+    }
 }

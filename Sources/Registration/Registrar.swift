@@ -1,12 +1,10 @@
 import COpenCV
 import Imaging
+import Platform
 
-/// One part's view after registration: the region resized to the view and, when the part was
-/// located, warped onto the reference; the alignment found and, when it was beyond the tolerance,
-/// why it was not corrected.
+/// One part's registration: the alignment found, whether the view was corrected and, when the
+/// part was beyond the tolerance, why not. The view itself is the registrar's (`view`).
 public struct RegisteredView: Sendable {
-    /// `RegistrationGeometry.view` pixels square, the frame's layout: what the backbone sees.
-    public let image: Image
     public let alignment: Alignment
     /// nil: located; else the tolerance it broke (the view is left uncorrected).
     public let notLocated: String?
@@ -20,9 +18,11 @@ public struct RegisteredView: Sendable {
     public var regionOffset: (dx: Double, dy: Double) { alignment.regionOffset(width: regionWidth, height: regionHeight) }
 }
 
-/// Registers each frame's region to the calibration reference, on one thread, reusing its
-/// buffers: resize to the view (OpenCV INTER_AREA), grey thumbnail, phase correlation + ECC
-/// (Euclidean), then warpAffine of the view when the part is inside the tolerance.
+/// Registers each frame's region to the calibration reference, reusing its buffers: the region
+/// resized to the 256 view by the preprocessing's own filter (`Preprocessor.resizeToView`, so an
+/// uncorrected view is exactly what the preprocessing would give), a grey thumbnail, phase
+/// correlation + ECC (Euclidean), then warpAffine of the view when the part is inside the
+/// tolerance. Used from one thread at a time.
 public final class Registrar {
     public let reference: RegistrationReference
     public var tolerance: RegistrationTolerance
@@ -30,8 +30,11 @@ public final class Registrar {
     /// on a model fitted with registration, to compare).
     public var correcting = true
     public let settings: AlignmentSettings
-    private var view: [UInt8] = []
+    private var preprocessor = Preprocessor()
+    private var resized: [UInt8] = []
     private var warped: [UInt8] = []
+    private var lastLayout = Image.Layout.rgb
+    private var lastCorrected = false
     private var thumb = [Float](repeating: 0, count: RegistrationGeometry.thumbnail * RegistrationGeometry.thumbnail)
 
     public init(reference: RegistrationReference, tolerance: RegistrationTolerance = RegistrationTolerance(),
@@ -42,20 +45,24 @@ public final class Registrar {
         self.settings = settings
     }
 
+    /// The last registered view (`RegistrationGeometry.view` pixels square, the frame's layout):
+    /// what the backbone sees. It shares the registrar's buffer: let it go before the next
+    /// `register` (or that call copies the buffer).
+    public var view: Image {
+        let side = RegistrationGeometry.view
+        return Image(width: side, height: side, layout: lastLayout, pixels: lastCorrected ? warped : resized)
+    }
+
     /// The region of `image` (all of it when nil) resized to the view, into `out`.
-    static func resizeToView(_ image: Image, region: PixelRect?, into out: inout [UInt8]) throws(RegistrationError) {
+    static func resizeToView(_ image: Image, region: PixelRect?, preprocessor: inout Preprocessor, into out: inout [UInt8],
+                             parallel: any ParallelLoop) throws(RegistrationError) {
         let roi = region ?? PixelRect(x: 0, y: 0, width: image.width, height: image.height)
         guard roi.fits(width: image.width, height: image.height) else {
             throw .badArgument("region \(roi.width)x\(roi.height)+\(roi.x)+\(roi.y) lies outside the \(image.width)x\(image.height) frame")
         }
-        let channels = image.layout.channels, side = RegistrationGeometry.view
-        if out.count != side * side * channels { out = [UInt8](repeating: 0, count: side * side * channels) }
-        try OpenCVCalls.check(image.pixels.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                ls_cv_resize_u8(src.baseAddress! + (roi.y * image.width + roi.x) * channels, Int32(roi.width), Int32(roi.height),
-                                Int32(image.width * channels), Int32(channels), dst.baseAddress, Int32(side), Int32(side))
-            }
-        })
+        let count = Preprocessor.viewCount(channels: image.layout.channels)
+        if out.count != count { out = [UInt8](repeating: 0, count: count) }
+        out.withUnsafeMutableBufferPointer { preprocessor.resizeToView(image, region: roi, into: $0, parallel: parallel) }
     }
 
     static func thumbnail(ofView view: [UInt8], channels: Int, into out: inout [Float]) throws(RegistrationError) {
@@ -71,34 +78,40 @@ public final class Registrar {
     /// The grey thumbnail of a region, as the reference is built from (calibration's first pass).
     public static func thumbnail(_ image: Image, region: PixelRect? = nil) throws(RegistrationError) -> [Float] {
         _ = OpenCVCalls.singleThreaded
+        var preprocessor = Preprocessor()
         var view: [UInt8] = [], out: [Float] = []
-        try resizeToView(image, region: region, into: &view)
+        try resizeToView(image, region: region, preprocessor: &preprocessor, into: &view, parallel: SerialLoop.shared)
         try thumbnail(ofView: view, channels: image.layout.channels, into: &out)
         return out
     }
 
-    /// Registers one region: the view to inspect, the alignment, and whether it was corrected.
-    public func register(_ image: Image, region: PixelRect? = nil) throws(RegistrationError) -> RegisteredView {
+    /// Registers one region: the alignment, and whether the view (`view`) was corrected. The
+    /// resize runs on `parallel` (the backbone's threads in the firmware); the rest on this thread.
+    public func register(_ image: Image, region: PixelRect? = nil, parallel: any ParallelLoop = SerialLoop.shared)
+        throws(RegistrationError) -> RegisteredView {
         let roi = region ?? PixelRect(x: 0, y: 0, width: image.width, height: image.height)
-        try Self.resizeToView(image, region: roi, into: &view)
-        try Self.thumbnail(ofView: view, channels: image.layout.channels, into: &thumb)
+        let layout = image.layout
+        lastLayout = layout
+        lastCorrected = false
+        try Self.resizeToView(image, region: roi, preprocessor: &preprocessor, into: &resized, parallel: parallel)
+        try Self.thumbnail(ofView: resized, channels: layout.channels, into: &thumb)
         let alignment = try RegistrationReference.align(thumb, to: reference.pixels, settings: settings).inView
-        let side = RegistrationGeometry.view, layout = image.layout
+        let side = RegistrationGeometry.view
         let violation = tolerance.violation(alignment)
         if violation != nil || !correcting {
-            return RegisteredView(image: Image(width: side, height: side, layout: layout, pixels: view), alignment: alignment,
-                                  notLocated: violation, corrected: false, regionWidth: roi.width, regionHeight: roi.height)
+            return RegisteredView(alignment: alignment, notLocated: violation, corrected: false,
+                                  regionWidth: roi.width, regionHeight: roi.height)
         }
-        if warped.count != view.count { warped = [UInt8](repeating: 0, count: view.count) }
-        try OpenCVCalls.check(view.withUnsafeBufferPointer { src in
+        if warped.count != resized.count { warped = [UInt8](repeating: 0, count: resized.count) }
+        try OpenCVCalls.check(resized.withUnsafeBufferPointer { src in
             warped.withUnsafeMutableBufferPointer { dst in
                 alignment.matrix.withUnsafeBufferPointer { m in
                     ls_cv_warp_u8(src.baseAddress, Int32(side), Int32(side), Int32(layout.channels), m.baseAddress, dst.baseAddress)
                 }
             }
         })
-        return RegisteredView(image: Image(width: side, height: side, layout: layout, pixels: warped), alignment: alignment,
-                              notLocated: nil, corrected: true, regionWidth: roi.width, regionHeight: roi.height)
+        lastCorrected = true
+        return RegisteredView(alignment: alignment, notLocated: nil, corrected: true, regionWidth: roi.width, regionHeight: roi.height)
     }
 
     /// Draws a map made in the reference's view (`width` x `height`, covering the view's

@@ -23,9 +23,11 @@ final class Calibration {
     private var finisher: FitFinisher?
     private(set) var captured = 0
     private var lastCaptureNs: UInt64?
-    /// With [registration] enabled, the first parts wait here until the registration reference is
-    /// built from them (`referenceParts`, or fewer when the calibration is shorter), then go into
-    /// the fit registered like every later part.
+    /// Parts not yet in the fit. With [registration] enabled the first ones wait here until the
+    /// registration reference is built from them (`referenceParts`, or fewer when the calibration
+    /// is shorter), then go into the fit registered like every later part: one per turn (`offer`
+    /// or `step`), so no turn of the service's loop runs the backbone more than once (a slow board
+    /// would otherwise miss its watchdog while twelve parts went through).
     private var pending: [Image] = []
     private var awaitingReference: Bool
     static let referenceParts = 12
@@ -54,22 +56,31 @@ final class Calibration {
         } catch let error as InspectionError { throw error } catch let error as RegistrationError { throw .registration(error) } catch {
             throw .dataset(path: "calibration", reason: "\(error)")
         }
-        for image in pending { try fitter.add(image) }
-        pending = []
+    }
+
+    /// One waiting part into the fit; false when none waits (or the reference is not made yet).
+    private func feedOne() throws(InspectionError) -> Bool {
+        guard !awaitingReference, !pending.isEmpty else { return false }
+        try fitter.add(pending.removeFirst())
+        return true
     }
 
     /// Offers a frame of a good part; returns false when it was skipped (too soon after the last).
     func offer(_ image: Image, captureNs: UInt64) throws(InspectionError) -> Bool {
         guard case .capturing = phase else { return false }
         if let last = lastCaptureNs, captureNs &- last < spacingNs { return false }
-        if awaitingReference { pending.append(image) } else { try fitter.add(image) }
         lastCaptureNs = captureNs
         captured += 1
-        if awaitingReference, captured >= min(target, Self.referenceParts) { try makeReference() }
-        if captured >= target {
-            finisher = try fitter.makeFinisher()
-            phase = .finishing
+        if awaitingReference {
+            pending.append(image)
+            if captured >= min(target, Self.referenceParts) { try makeReference() }
+        } else if pending.isEmpty {
+            try fitter.add(image)
+        } else {
+            pending.append(image)
+            _ = try feedOne()
         }
+        if captured >= target { phase = .finishing }  // the finisher is made once every part is in
         return true
     }
 
@@ -79,6 +90,8 @@ final class Calibration {
         case .capturing, .done:
             break
         case .finishing:
+            if try feedOne() { break }
+            if finisher == nil { finisher = try fitter.makeFinisher() }
             let finished: Bool
             do { finished = try finisher!.step(positions: positions) } catch { throw .padim(error) }
             if finished {

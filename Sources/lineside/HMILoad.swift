@@ -27,7 +27,7 @@ final class HMILoad: @unchecked Sendable {
     func start() throws {
         for index in 0..<clients {
             threads.append(try PosixThread { [self] in
-                PosixThread.lowerCurrentThreadPriority(toNice: 19)  // they stand for browsers on other machines
+                PosixThread.runCurrentThreadOnlyWhenIdle()  // they stand for browsers on other machines
                 var tick: UInt64 = UInt64(index)  // spread the clients over the 50 ms ticks
                 while !stopping.load(ordering: .relaxed) {
                     guard active.load(ordering: .relaxed) else { SystemClock.shared.sleep(for: .milliseconds(20)); continue }

@@ -123,4 +123,22 @@ import PlatformFakes
             #expect(a == b)
         }
     }
+    /// The whole 256 view (registration's) holds the model input as its centre crop, bit for bit,
+    /// and an input at the resize's size (a view) is only cropped: the same bytes as the filter.
+    @Test func theViewsCentreCropIsTheModelInput() {
+        for (image, region) in [(noise(width: 480, height: 480, layout: .rgb), nil as PixelRect?),
+                                (noise(width: 640, height: 480, layout: .rgb), PixelRect(x: 80, y: 10, width: 448, height: 448)),
+                                (noise(width: 333, height: 287, layout: .grey), nil)] {
+            var preprocessor = Preprocessor()
+            var direct = [Int8](repeating: 0, count: Preprocessor.inputCount)
+            direct.withUnsafeMutableBufferPointer { preprocessor.prepare(image, region: region, into: $0) }
+            let channels = image.layout.channels
+            var view = [UInt8](repeating: 0, count: Preprocessor.viewCount(channels: channels))
+            view.withUnsafeMutableBufferPointer { preprocessor.resizeToView(image, region: region, into: $0, parallel: ScrambledLoop(threads: 2)) }
+            let viewImage = Image(width: 256, height: 256, layout: image.layout, pixels: view)
+            var fromView = [Int8](repeating: 0, count: Preprocessor.inputCount)
+            fromView.withUnsafeMutableBufferPointer { preprocessor.prepare(viewImage, into: $0) }
+            #expect(fromView == direct, "\(image.width)x\(image.height) \(image.layout)")
+        }
+    }
 }

@@ -17,4 +17,7 @@ void ls_memory_trace_begin(void);
 void ls_memory_trace_end(void);
 /** setpriority on the calling thread (Linux: per thread): 0 on success. */
 int ls_thread_set_nice(int nice);
+/** The calling thread to SCHED_IDLE (runs only on a CPU nothing else wants; any thread may lower
+ *  itself to it): 0 on success, else the error number. */
+int ls_thread_set_idle(void);
 #endif
