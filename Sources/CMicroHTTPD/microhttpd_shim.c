@@ -7,9 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <microhttpd.h>
 
@@ -100,12 +98,6 @@ static enum MHD_Result ls_access(void *cls, struct MHD_Connection *connection, c
     struct ls_server *server = cls;
     struct ls_request_state *state = *con_cls;
     ls_http_reply reply = {0, NULL};
-    /* The server's thread (libmicrohttpd's own) yields to the inspection: nice 10, set once. */
-    static __thread int lowered = 0;
-    if (!lowered) {
-        lowered = 1;
-        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
-    }
     if (!state) {
         state = calloc(1, sizeof *state);
         if (!state) return MHD_NO;

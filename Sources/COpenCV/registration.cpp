@@ -123,8 +123,9 @@ extern "C" int ls_cv_align(const float *reference, const float *moving, int size
         cv::Mat ref(size, size, CV_32FC1, const_cast<float *>(reference));
         cv::Mat mov(size, size, CV_32FC1, const_cast<float *>(moving));
         // Translation: moving = reference shifted by `shift`, so moving(p + shift) = reference(p).
-        cv::Mat window;
-        cv::createHanningWindow(window, ref.size(), CV_32F);
+        // The window depends only on the size: made once per thread and size.
+        thread_local cv::Mat window;
+        if (window.rows != size || window.cols != size) cv::createHanningWindow(window, ref.size(), CV_32F);
         double response = 0;
         // phaseCorrelate multiplies its inputs by the window in place (when their size is already
         // a DFT size): give it copies.

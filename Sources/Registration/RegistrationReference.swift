@@ -1,4 +1,5 @@
 import COpenCV
+import Glibc
 
 /// The calibration reference parts are registered to: the mean of the good parts' grey thumbnails
 /// (`RegistrationGeometry.thumbnail` pixels square, values 0...1), each registered to the mean
@@ -27,8 +28,8 @@ public struct RegistrationReference: Sendable, Equatable {
 
     /// Builds the reference from good parts' thumbnails (`Registrar.thumbnail`): their mean, then
     /// `passes` rounds of registering every thumbnail to the current mean and averaging the
-    /// corrected thumbnails. Returns the reference and each thumbnail's match quality and
-    /// alignment against it.
+    /// corrected thumbnails, then the mean moved to the thumbnails' average pose. Returns the
+    /// reference and each thumbnail's match quality and alignment against it.
     public static func build(thumbnails: [[Float]], passes: Int = 2, settings: AlignmentSettings = AlignmentSettings())
         throws(RegistrationError) -> (reference: RegistrationReference, qualities: [Double], alignments: [Alignment]) {
         let size = RegistrationGeometry.thumbnail, count = size * size
@@ -42,31 +43,62 @@ public struct RegistrationReference: Sendable, Equatable {
             return sum.map { min(1, max(0, $0 / n)) }
         }
         var current = mean(thumbnails)
-        var qualities: [Double] = [], alignments: [Alignment] = []
-        for pass in 0...passes {
+        for _ in 0..<passes {
             var corrected: [[Float]] = []
-            qualities = []
-            alignments = []
             for thumbnail in thumbnails {
                 let alignment = try align(thumbnail, to: current, settings: settings)
-                qualities.append(alignment.quality)
-                alignments.append(alignment.inView)
-                if pass < passes {
-                    var warped = [Float](repeating: 0, count: count)
-                    try OpenCVCalls.check(thumbnail.withUnsafeBufferPointer { src in
-                        warped.withUnsafeMutableBufferPointer { dst in
-                            alignment.thumbnailMatrix.withUnsafeBufferPointer { m in
-                                ls_cv_warp_f32(src.baseAddress, Int32(size), Int32(size), m.baseAddress, 0, dst.baseAddress,
-                                               Int32(size), Int32(size))
-                            }
+                var warped = [Float](repeating: 0, count: count)
+                try OpenCVCalls.check(thumbnail.withUnsafeBufferPointer { src in
+                    warped.withUnsafeMutableBufferPointer { dst in
+                        alignment.thumbnailMatrix.withUnsafeBufferPointer { m in
+                            ls_cv_warp_f32(src.baseAddress, Int32(size), Int32(size), m.baseAddress, 0, dst.baseAddress,
+                                           Int32(size), Int32(size))
                         }
-                    })
-                    corrected.append(warped)
+                    }
+                })
+                corrected.append(warped)
+            }
+            current = mean(corrected)
+        }
+        // The mean drifts with each pass (parts fitted turned by up to 10 degrees left it turned
+        // by 5): put it at the parts' average pose, so a part sitting like the average one is
+        // found at no offset and the tolerance counts from there; then measure against it.
+        var thumbnailMatrices: [[Double]] = []
+        for thumbnail in thumbnails { thumbnailMatrices.append(try align(thumbnail, to: current, settings: settings).thumbnailMatrix) }
+        let pose = averagePose(thumbnailMatrices, centre: Double(size - 1) / 2)
+        var placed = [Float](repeating: 0, count: count)
+        try OpenCVCalls.check(current.withUnsafeBufferPointer { src in
+            placed.withUnsafeMutableBufferPointer { dst in
+                pose.withUnsafeBufferPointer { m in
+                    ls_cv_warp_f32(src.baseAddress, Int32(size), Int32(size), m.baseAddress, 1, dst.baseAddress, Int32(size), Int32(size))
                 }
             }
-            if pass < passes { current = mean(corrected) }
+        })
+        current = placed.map { min(1, max(0, $0)) }
+        var qualities: [Double] = [], alignments: [Alignment] = []
+        for thumbnail in thumbnails {
+            let alignment = try align(thumbnail, to: current, settings: settings)
+            qualities.append(alignment.quality)
+            alignments.append(alignment.inView)
         }
         return (try RegistrationReference(size: size, pixels: current), qualities, alignments)
+    }
+
+    /// The Euclidean warp of the average pose of `matrices` (each reference -> part, row-major
+    /// 2x3): the mean angle, and the mean of where each puts the `centre`, turned about it.
+    static func averagePose(_ matrices: [[Double]], centre c: Double) -> [Double] {
+        guard !matrices.isEmpty else { return [1, 0, 0, 0, 1, 0] }
+        var angle = 0.0, ox = 0.0, oy = 0.0
+        for m in matrices {
+            angle += atan2(m[3], m[0])
+            ox += m[0] * c + m[1] * c + m[2] - c
+            oy += m[3] * c + m[4] * c + m[5] - c
+        }
+        let n = Double(matrices.count)
+        angle /= n; ox /= n; oy /= n
+        let cs = cos(angle), sn = sin(angle)
+        // p -> R (p - c) + c + o
+        return [cs, -sn, c - cs * c + sn * c + ox, sn, cs, c - sn * c - cs * c + oy]
     }
 
     /// Aligns one thumbnail to `reference` pixels (both thumbnail-sized).

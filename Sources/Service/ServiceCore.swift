@@ -262,6 +262,7 @@ public final class ServiceCore {
 
     private func progressCalibration() -> [LineIOCommand] {
         guard let calibration else { return [] }
+        logger.info("calibration: part \(calibration.captured) of \(calibration.target) taken")
         if case .finishing = calibration.phase {
             logger.notice("captured \(calibration.captured) parts; fitting")
             return transition(to: .fitting(progress: 0))

@@ -134,6 +134,25 @@ func demoReference(parts: Int = 8, size: Int = 256) throws -> RegistrationRefere
         #expect(try correlation(centred, built.reference.pixels) > correlation(centred, plainMean))
     }
 
+    /// Parts all turned one way (8 degrees on average) and moved (10 px right): the reference sits
+    /// at their average pose, so the parts are found around no offset, not around the first
+    /// mean's drift, and the tolerance counts from where the parts sit.
+    @Test func theReferenceSitsAtThePartsAveragePose() throws {
+        let renderer = PartRenderer(size: 256)
+        let poses = [PartRenderer.Pose(dx: 12, dy: 2, degrees: 6), PartRenderer.Pose(dx: 8, dy: -2, degrees: 10),
+                     PartRenderer.Pose(dx: 10, dy: 3, degrees: 8), PartRenderer.Pose(dx: 10, dy: -3, degrees: 8)]
+        let thumbnails = try poses.enumerated().map { try Registrar.thumbnail(renderer.render(index: $0.offset, pose: $0.element)) }
+        let built = try RegistrationReference.build(thumbnails: thumbnails)
+        let n = Double(poses.count)
+        let meanAngle = built.alignments.reduce(0) { $0 + $1.angleDegrees } / n
+        let meanDx = built.alignments.reduce(0) { $0 + $1.viewOffset.dx } / n, meanDy = built.alignments.reduce(0) { $0 + $1.viewOffset.dy } / n
+        #expect(abs(meanAngle) < 0.5, "mean angle \(meanAngle)")
+        #expect(abs(meanDx) < 1 && abs(meanDy) < 1, "mean offset \(meanDx), \(meanDy)")
+        for (alignment, pose) in zip(built.alignments, poses) {
+            #expect(abs(alignment.angleDegrees - Double(pose.degrees - 8)) < 1.5, "\(pose): \(alignment.angleDegrees)")
+        }
+    }
+
     @Test func noPartsIsAnError() {
         #expect(throws: RegistrationError.self) { try RegistrationReference.build(thumbnails: []) }
     }
