@@ -26,62 +26,13 @@ public struct RegistrationReference: Sendable, Equatable {
         self.pixels = pixels
     }
 
-    /// Builds the reference from good parts' thumbnails (`Registrar.thumbnail`): their mean, then
-    /// `passes` rounds of registering every thumbnail to the current mean and averaging the
-    /// corrected thumbnails, then the mean moved to the thumbnails' average pose. Returns the
-    /// reference and each thumbnail's match quality and alignment against it.
+    /// Builds the reference from good parts' thumbnails (`Registrar.thumbnail`) in one go; see
+    /// `RegistrationReferenceBuilder` for the steps.
     public static func build(thumbnails: [[Float]], passes: Int = 2, settings: AlignmentSettings = AlignmentSettings())
-        throws(RegistrationError) -> (reference: RegistrationReference, qualities: [Double], alignments: [Alignment]) {
-        let size = RegistrationGeometry.thumbnail, count = size * size
-        guard !thumbnails.isEmpty else { throw .badReference("no good parts to build it from") }
-        guard thumbnails.allSatisfy({ $0.count == count }) else { throw .badArgument("a thumbnail is not \(size)x\(size)") }
-        _ = OpenCVCalls.singleThreaded
-        func mean(_ images: [[Float]]) -> [Float] {
-            var sum = [Float](repeating: 0, count: count)
-            for image in images { for i in 0..<count { sum[i] += image[i] } }
-            let n = Float(images.count)
-            return sum.map { min(1, max(0, $0 / n)) }
-        }
-        var current = mean(thumbnails)
-        for _ in 0..<passes {
-            var corrected: [[Float]] = []
-            for thumbnail in thumbnails {
-                let alignment = try align(thumbnail, to: current, settings: settings)
-                var warped = [Float](repeating: 0, count: count)
-                try OpenCVCalls.check(thumbnail.withUnsafeBufferPointer { src in
-                    warped.withUnsafeMutableBufferPointer { dst in
-                        alignment.thumbnailMatrix.withUnsafeBufferPointer { m in
-                            ls_cv_warp_f32(src.baseAddress, Int32(size), Int32(size), m.baseAddress, 0, dst.baseAddress,
-                                           Int32(size), Int32(size))
-                        }
-                    }
-                })
-                corrected.append(warped)
-            }
-            current = mean(corrected)
-        }
-        // The mean drifts with each pass (parts fitted turned by up to 10 degrees left it turned
-        // by 5): put it at the parts' average pose, so a part sitting like the average one is
-        // found at no offset and the tolerance counts from there; then measure against it.
-        var thumbnailMatrices: [[Double]] = []
-        for thumbnail in thumbnails { thumbnailMatrices.append(try align(thumbnail, to: current, settings: settings).thumbnailMatrix) }
-        let pose = averagePose(thumbnailMatrices, centre: Double(size - 1) / 2)
-        var placed = [Float](repeating: 0, count: count)
-        try OpenCVCalls.check(current.withUnsafeBufferPointer { src in
-            placed.withUnsafeMutableBufferPointer { dst in
-                pose.withUnsafeBufferPointer { m in
-                    ls_cv_warp_f32(src.baseAddress, Int32(size), Int32(size), m.baseAddress, 1, dst.baseAddress, Int32(size), Int32(size))
-                }
-            }
-        })
-        current = placed.map { min(1, max(0, $0)) }
-        var qualities: [Double] = [], alignments: [Alignment] = []
-        for thumbnail in thumbnails {
-            let alignment = try align(thumbnail, to: current, settings: settings)
-            qualities.append(alignment.quality)
-            alignments.append(alignment.inView)
-        }
-        return (try RegistrationReference(size: size, pixels: current), qualities, alignments)
+        throws(RegistrationError) -> RegistrationReferenceBuilder.Built {
+        let builder = try RegistrationReferenceBuilder(thumbnails: thumbnails, passes: passes, settings: settings)
+        while try !builder.step() {}
+        return builder.built!
     }
 
     /// The Euclidean warp of the average pose of `matrices` (each reference -> part, row-major

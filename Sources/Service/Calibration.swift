@@ -25,11 +25,15 @@ final class Calibration {
     private var lastCaptureNs: UInt64?
     /// Parts not yet in the fit. With [registration] enabled the first ones wait here until the
     /// registration reference is built from them (`referenceParts`, or fewer when the calibration
-    /// is shorter), then go into the fit registered like every later part: one per turn (`offer`
-    /// or `step`), so no turn of the service's loop runs the backbone more than once (a slow board
-    /// would otherwise miss its watchdog while twelve parts went through).
+    /// is shorter), then go into the fit registered like every later part. Every call (`offer` or
+    /// `step`) does one piece of work: one part's thumbnail, one alignment of the reference's
+    /// build, or one part through the backbone, so the service's loop keeps turning (and petting
+    /// its watchdog) on a slow board: under qemu the twelve parts and the build in one turn took
+    /// more than the watchdog's 10 s.
     private var pending: [Image] = []
+    private var thumbnails: [[Float]] = []
     private var awaitingReference: Bool
+    private var referenceBuilder: RegistrationReferenceBuilder?
     static let referenceParts = 12
     /// Set when the first parts shared no one position: the model is fitted without registration.
     private(set) var registrationOffReason: String?
@@ -41,25 +45,24 @@ final class Calibration {
         awaitingReference = settings.registration.enabled
     }
 
-    /// Builds the registration reference from the parts kept so far and feeds them to the fit.
-    private func makeReference() throws(InspectionError) {
-        awaitingReference = false
-        var thumbnails: [[Float]] = []
-        do {
-            for image in pending { thumbnails.append(try Registrar.thumbnail(image)) }
-            let built = try RegistrationReference.build(thumbnails: thumbnails)
-            if let why = RegistrationReference.unsuitability(alignments: built.alignments) {
-                registrationOffReason = why
-            } else {
-                try fitter.useRegistration(built.reference)
+    /// One piece of the work waiting before the fit can finish: an alignment of the reference's
+    /// build (then the reference's verdict), else one waiting part into the fit. False when none.
+    private func advance() throws(InspectionError) -> Bool {
+        if let builder = referenceBuilder {
+            do {
+                guard try builder.step(), let built = builder.built else { return true }
+                referenceBuilder = nil
+                awaitingReference = false
+                if let why = RegistrationReference.unsuitability(alignments: built.alignments) {
+                    registrationOffReason = why
+                } else {
+                    try fitter.useRegistration(built.reference)
+                }
+            } catch let error as InspectionError { throw error } catch let error as RegistrationError { throw .registration(error) } catch {
+                throw .dataset(path: "calibration", reason: "\(error)")
             }
-        } catch let error as InspectionError { throw error } catch let error as RegistrationError { throw .registration(error) } catch {
-            throw .dataset(path: "calibration", reason: "\(error)")
+            return true
         }
-    }
-
-    /// One waiting part into the fit; false when none waits (or the reference is not made yet).
-    private func feedOne() throws(InspectionError) -> Bool {
         guard !awaitingReference, !pending.isEmpty else { return false }
         try fitter.add(pending.removeFirst())
         return true
@@ -71,14 +74,18 @@ final class Calibration {
         if let last = lastCaptureNs, captureNs &- last < spacingNs { return false }
         lastCaptureNs = captureNs
         captured += 1
-        if awaitingReference {
+        if awaitingReference && referenceBuilder == nil {
             pending.append(image)
-            if captured >= min(target, Self.referenceParts) { try makeReference() }
-        } else if pending.isEmpty {
+            do { thumbnails.append(try Registrar.thumbnail(image)) } catch { throw .registration(error) }
+            if captured >= min(target, Self.referenceParts) {
+                do { referenceBuilder = try RegistrationReferenceBuilder(thumbnails: thumbnails) } catch { throw .registration(error) }
+                thumbnails = []
+            }
+        } else if pending.isEmpty && !awaitingReference {
             try fitter.add(image)
         } else {
             pending.append(image)
-            _ = try feedOne()
+            _ = try advance()
         }
         if captured >= target { phase = .finishing }  // the finisher is made once every part is in
         return true
@@ -90,7 +97,7 @@ final class Calibration {
         case .capturing, .done:
             break
         case .finishing:
-            if try feedOne() { break }
+            if try advance() { break }
             if finisher == nil { finisher = try fitter.makeFinisher() }
             let finished: Bool
             do { finished = try finisher!.step(positions: positions) } catch { throw .padim(error) }

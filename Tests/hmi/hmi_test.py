@@ -187,7 +187,7 @@ def browser_checks(demo, screenshot):
         calibrations = state(port)["counters"]["calibrations"]
         driver.find_element(By.ID, "token").send_keys(TOKEN)
         driver.find_element(By.ID, "btn-calibrate").click()
-        started = wait_until(lambda: state(port)["state"] == "calibrating", 5, 0.05)
+        started = wait_until(lambda: state(port)["state"] == "calibrating", 15, 0.05)
         captured = wait_until(lambda: re.search(r"\((\d+)/20", state(port)["detail"]) and
                               int(re.search(r"\((\d+)/20", state(port)["detail"]).group(1)) >= 5, 20)
         driver.save_screenshot(os.path.join(ARTIFACTS, "calibrating.png"))
