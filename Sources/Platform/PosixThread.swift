@@ -51,7 +51,6 @@ extension PosixThread {
     /// slice). For work that serves people, not parts (the HMI's HTTP thread). No capability is
     /// needed; on failure the thread is lowered to nice 19 instead.
     public static func runCurrentThreadOnlyWhenIdle() {
-        if getenv("LS_EXPERIMENT_NICE") != nil { _ = ls_thread_set_nice(19); return }  // EXPERIMENT
         if ls_thread_set_idle() != 0 { _ = ls_thread_set_nice(19) }
     }
 }
