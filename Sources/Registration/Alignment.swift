@@ -44,12 +44,6 @@ public struct Alignment: Sendable, Equatable {
         let o = viewOffset
         return (o.dx * o.dx + o.dy * o.dy).squareRoot() * 100 / Double(RegistrationGeometry.view)
     }
-
-    /// One line for logs: "dx 12.3 px dy -4.0 px angle 2.10 deg quality 0.93".
-    public func summary(regionWidth: Int, regionHeight: Int) -> String {
-        let o = regionOffset(width: regionWidth, height: regionHeight)
-        return "dx \(rounded(o.dx, 1)) px dy \(rounded(o.dy, 1)) px angle \(rounded(angleDegrees, 2)) deg quality \(rounded(quality, 3))"
-    }
 }
 
 /// The sizes registration works at.

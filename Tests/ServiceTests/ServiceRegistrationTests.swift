@@ -1,8 +1,10 @@
+import Configuration
 import DemoScene
 import Imaging
 import Inspection
 import LineIO
 import Platform
+import Registration
 import Testing
 @testable import Service
 
@@ -39,5 +41,16 @@ extension ServiceSimulationTests {
         #expect(parsed.text.contains("2 not located"))
         // The last part (turned 20 degrees) was found turned that way.
         #expect(abs((h.core.lastOffset?.angleDegrees ?? 0) - 20) < 3, "\(String(describing: h.core.lastOffset))")
+    }
+}
+
+/// The tolerance has three spellings: the schema's defaults ([registration]), RegistrationSettings'
+/// own, and RegistrationTolerance's (what fit, eval and score use without a configuration). They
+/// must say the same.
+@Suite struct RegistrationDefaultsTests {
+    @Test func theSchemaTheSettingsAndTheToleranceAgree() {
+        let fromSchema = ServiceSettings.defaults.registration
+        #expect(fromSchema == RegistrationSettings())
+        #expect(fromSchema.use == .correct(RegistrationTolerance()))
     }
 }
