@@ -35,6 +35,9 @@ final class Calibration {
     private var awaitingReference: Bool
     private var referenceBuilder: RegistrationReferenceBuilder?
     static let referenceParts = 12
+    /// How the held-out parts are inspected for the threshold: as the service will inspect parts
+    /// with the new model (the configured tolerance), not with the default one.
+    private let registrationUse: RegistrationUse
     /// Set when the first parts shared no one position: the model is fitted without registration.
     private(set) var registrationOffReason: String?
 
@@ -43,6 +46,7 @@ final class Calibration {
         spacingNs = settings.calibration.minimumSpacing.nanoseconds
         fitter = try Fitter(backbone: backbone, settings: settings.calibration.fit, expectedImages: settings.calibration.frames)
         awaitingReference = settings.registration.enabled
+        registrationUse = settings.registration.use
     }
 
     /// One piece of the work waiting before the fit can finish: an alignment of the reference's
@@ -106,7 +110,8 @@ final class Calibration {
                 if let registrationOffReason { facts["registration_off"] = registrationOffReason }
                 let model = fitter.model(from: finisher!.result!, extraFacts: facts)
                 finisher = nil
-                phase = .scoring(model: model, inspector: try Inspector(backbone: fitter.extractor.backbone, model: model), scores: [])
+                phase = .scoring(model: model, inspector: try Inspector(backbone: fitter.extractor.backbone, model: model, registration: registrationUse),
+                                 scores: [])
             }
         case .scoring(var model, let inspector, var scores):
             phase = .capturing  // drop the enum's references while the locals are mutated
