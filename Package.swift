@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "RejectArchive", dependencies: ["Service", "ImageCodec", "Imaging", "Configuration", "LineIO", "Platform", logging]),
 
         // The operator's web page: libmicrohttpd on its own thread, reading the service's snapshots.
-        .target(name: "HMI", dependencies: ["CMicroHTTPD", "RejectArchive", "Service", "Inspection", "ImageCodec", "Imaging",
+        .target(name: "HMI", dependencies: ["CMicroHTTPD", "RejectArchive", "Service", "Inspection", "Capture", "ImageCodec", "Imaging",
                                             "Configuration", "LineIO", "Platform", logging, system]),
 
         // The plant link: results, status and events over MQTT (libmosquitto) with an on-disk queue.
@@ -118,7 +118,7 @@ let package = Package(
                                                          "ImageCodec", "Imaging", "Capture", "LineIO", "Platform", "PlatformFakes", logging]),
         .testTarget(name: "RejectArchiveTests", dependencies: ["RejectArchive", "Service", "Configuration", "ImageCodec", "Imaging",
                                                                "LineIO", "Platform", logging]),
-        .testTarget(name: "HMITests", dependencies: ["HMI", "RejectArchive", "Service", "Configuration", "Inspection", "LineIO",
+        .testTarget(name: "HMITests", dependencies: ["HMI", "RejectArchive", "Service", "Configuration", "Inspection", "Capture", "ImageCodec", "Imaging", "LineIO",
                                                      "Platform", logging]),
         .testTarget(name: "PlantLinkTests", dependencies: ["PlantLink", "Drift", "Service", "Configuration", "Inspection", "Padim",
                                                            "DemoScene", "Imaging", "LineIO", "LineIOFakes", "Capture", "Platform", "PlatformFakes",

@@ -66,7 +66,7 @@ public struct Frame {
         }
     }
 
-    private func checkConvertible(_ region: PixelRect, to layout: Image.Layout) throws(CaptureError) {
+    func checkConvertible(_ region: PixelRect, to layout: Image.Layout) throws(CaptureError) {
         guard let bytesPerPixel = pixelFormat.bytesPerPixel else {
             throw .unsupportedConversion(from: pixelFormat, to: layout)
         }

@@ -18,25 +18,31 @@ public protocol FrameSource: AnyObject {
     func stop()
 }
 
-/// The region of interest of one frame, converted and owned, with the frame's identity.
+/// The region of interest of one frame, converted and owned, with the frame's identity (and, when
+/// asked for, the whole frame scaled down for a person to see).
 public struct CapturedImage: Sendable {
     public var image: Image
     public var sequence: UInt32
     public var timestampNanoseconds: UInt64
+    public var overview: FrameOverview?
 
-    public init(image: Image, sequence: UInt32, timestampNanoseconds: UInt64) {
+    public init(image: Image, sequence: UInt32, timestampNanoseconds: UInt64, overview: FrameOverview? = nil) {
         self.image = image
         self.sequence = sequence
         self.timestampNanoseconds = timestampNanoseconds
+        self.overview = overview
     }
 }
 
 extension FrameSource {
-    /// The next frame's region of interest as an owned `Image` (converted once, ROI only).
-    public func nextImage(timeout: Duration, roi: PixelRect? = nil, layout: Image.Layout? = nil) throws -> CapturedImage {
+    /// The next frame's region of interest as an owned `Image` (converted once, ROI only), with
+    /// the frame's overview when `overview` is true.
+    public func nextImage(timeout: Duration, roi: PixelRect? = nil, layout: Image.Layout? = nil,
+                          overview: Bool = false) throws -> CapturedImage {
         try withNextFrame(timeout: timeout) { frame in
             CapturedImage(image: try frame.image(roi: roi, layout: layout), sequence: frame.sequence,
-                          timestampNanoseconds: frame.timestampNanoseconds)
+                          timestampNanoseconds: frame.timestampNanoseconds,
+                          overview: overview ? try frame.overview(region: roi) : nil)
         }
     }
 }

@@ -27,7 +27,7 @@ enum HMIAssets {
 <section class="live">
   <h2>Live</h2>
   <div class="pictures">
-    <figure><img id="live-region" alt="newest region"><figcaption>region as captured</figcaption></figure>
+    <figure><img id="live-frame" alt="newest frame"><figcaption>frame as captured: region outlined (green pass, red reject), heatmap where the model saw it</figcaption></figure>
     <figure><img id="live-heatmap" alt="newest heatmap"><figcaption>model's view with the heatmap</figcaption></figure>
   </div>
   <p id="live-text" class="figures">no part yet</p>
@@ -87,10 +87,33 @@ enum HMIAssets {
     static let app = #"""
 "use strict";
 const $ = (id) => document.getElementById(id);
-let livePart = -1, lastArchiveTop = -1, failures = 0, current = null, lastAction = null;
+let livePart = -1, liveView = -1, lastArchiveTop = -1, failures = 0, current = null, lastAction = null;
 
 function text(id, value) { const el = $(id); if (el.textContent !== String(value)) el.textContent = value; }
 function num(x, digits) { return x === null || x === undefined ? "-" : Number(x).toFixed(digits); }
+
+// A live picture replaces the shown one only once it is fetched and decoded: no blank between
+// frames, and a picture that fails keeps the last good one on screen.
+const loading = {};
+async function showPicture(id, url) {
+  if (loading[id]) return;
+  loading[id] = true;
+  try {
+    const response = await fetch(url, { cache: "no-store" });
+    if (!response.ok) return;
+    const objectURL = URL.createObjectURL(await response.blob());
+    const picture = new Image();
+    picture.src = objectURL;
+    try { await picture.decode(); } catch (e) { URL.revokeObjectURL(objectURL); return; }
+    const shown = $(id), old = shown.dataset.url;
+    shown.src = objectURL;
+    shown.dataset.url = objectURL;
+    if (old) setTimeout(() => URL.revokeObjectURL(old), 1000);
+  } catch (e) {
+  } finally {
+    loading[id] = false;
+  }
+}
 
 async function getJSON(path) {
   const response = await fetch(path, { cache: "no-store" });
@@ -121,12 +144,14 @@ async function pollState() {
       $("threshold").min = s.model.min_threshold; $("threshold").max = s.model.max_threshold;
       $("threshold").placeholder = num(s.model.min_threshold, 3) + " … " + num(s.model.max_threshold, 3);
     }
+    if (s.view && s.view.number !== liveView) {
+      liveView = s.view.number;
+      showPicture("live-frame", "/live/frame.jpg?v=" + liveView);
+    }
     if (s.live && s.live.part !== livePart) {
       livePart = s.live.part;
-      $("live-region").src = "/live/region.jpg?p=" + livePart;
-      if (s.live.heatmap) $("live-heatmap").src = "/live/heatmap.jpg?p=" + livePart;
+      if (s.live.heatmap) showPicture("live-heatmap", "/live/heatmap.jpg?p=" + livePart);
       text("live-text", "part " + s.live.part + ": " + s.live.verdict + (s.live.score === null ? " (not inspected)" : ", score " + num(s.live.score, 3)));
-      $("live-region").dataset.part = livePart;
     }
     if (s.last_action && s.last_action !== lastAction) {
       if (lastAction !== null) { text("action-result", s.last_action); $("action-result").className = "result " + (/refused/.test(s.last_action) ? "refused" : "ok"); }

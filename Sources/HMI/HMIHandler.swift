@@ -92,8 +92,10 @@ final class HMIHandler {
     private var limiter: RateLimiter
     private var refusals = RefusalLog()
     private var preprocessor = Preprocessor()
-    /// The live pictures encoded for the part they show (encoded once, however many clients ask).
-    private var liveCache: (part: UInt64, region: [UInt8], heatmap: [UInt8]?)?
+    /// The live heatmap encoded for the part it shows (encoded once, however many clients ask).
+    private var liveCache: (part: UInt64, heatmap: [UInt8]?)?
+    /// The live frame picture encoded for the view it shows.
+    private var frameCache: (number: UInt64, jpeg: [UInt8])?
 
     init(settings: HMISettings, token: String?, state: HMIState, archive: RejectArchive?, requests: ServiceRequests,
          actions: ModelActions?, logger: Logger, worker: ActionWorker) {
@@ -148,7 +150,8 @@ final class HMIHandler {
         case ["api", "state"]: return .json(stateJSON())
         case ["api", "parts"]: return .json(partsJSON())
         case ["api", "archive"]: return .json(archiveJSON())
-        case ["live", "region.jpg"], ["live", "heatmap.jpg"]: return live(heatmap: parts[1] == "heatmap.jpg")
+        case ["live", "frame.jpg"]: return liveFrame()
+        case ["live", "heatmap.jpg"]: return liveHeatmap()
         default:
             if parts.count == 3, parts[0] == "archive", parts[2] == "region.jpg" || parts[2] == "heatmap.jpg" {
                 return archived(id: parts[1], heatmap: parts[2] == "heatmap.jpg")
@@ -284,6 +287,11 @@ final class HMIHandler {
                                       "verdict": .string(Self.verdictName(live.record.verdict)),
                                       "heatmap": .bool(live.image.map != nil)])
         }
+        if let view = s.view {
+            object["view"] = .object(["number": .number(Double(view.number)), "part": view.record.map { .number(Double($0.part)) } ?? .null,
+                                      "width": .number(Double(view.overview.image.width)), "height": .number(Double(view.overview.image.height)),
+                                      "step": .number(Double(view.overview.step))])
+        }
         if let archive {
             let f = archive.figures
             object["archive"] = .object(["records": .number(Double(f.records)), "bytes": .number(Double(f.bytes)),
@@ -312,23 +320,30 @@ final class HMIHandler {
         return .object(["enabled": .bool(true), "records": .array(archive.recent.suffix(60).reversed().map(\.json))])
     }
 
-    private func live(heatmap: Bool) -> HTTPResponse {
+    /// The newest inspected part's view with its heatmap (encoded once per part).
+    private func liveHeatmap() -> HTTPResponse {
         guard let live = state.snapshot.live else { return .error(404, "no part seen yet") }
         if liveCache?.part != live.record.part {
+            let overlay = RejectArchive.heatmapView(live.image, threshold: live.record.threshold, preprocessor: &preprocessor)
             do {
-                let region = try JPEGEncoder.encode(live.image.region, quality: 80)
-                let overlay = RejectArchive.heatmapView(live.image, threshold: live.record.threshold, preprocessor: &preprocessor)
-                liveCache = (live.record.part, region, try overlay.map { image throws(ImageCodecError) in try JPEGEncoder.encode(image, quality: 80) })
+                liveCache = (live.record.part, try overlay.map { image throws(ImageCodecError) in try JPEGEncoder.encode(image, quality: 80) })
             } catch {
                 return .error(500, "\(error)")
             }
         }
-        guard let cache = liveCache else { return .error(500, "no picture") }
-        if heatmap {
-            guard let bytes = cache.heatmap else { return .error(404, "the last part was not inspected: no heatmap") }
-            return HTTPResponse(status: 200, contentType: "image/jpeg", body: bytes)
+        guard let bytes = liveCache?.heatmap else { return .error(404, "the last part was not inspected: no heatmap") }
+        return HTTPResponse(status: 200, contentType: "image/jpeg", body: bytes)
+    }
+
+    /// The newest frame with the region outlined and its part's heatmap (encoded once per frame).
+    private func liveFrame() -> HTTPResponse {
+        guard let view = state.snapshot.view else { return .error(404, "no frame yet") }
+        if frameCache?.number != view.number {
+            let picture = LiveFrame.compose(view.overview, verdict: view.record?.verdict, map: view.map, mapSize: view.mapSize,
+                                            threshold: view.record?.threshold)
+            do { frameCache = (view.number, try JPEGEncoder.encode(picture, quality: 80)) } catch { return .error(500, "\(error)") }
         }
-        return HTTPResponse(status: 200, contentType: "image/jpeg", body: cache.region)
+        return HTTPResponse(status: 200, contentType: "image/jpeg", body: frameCache!.jpeg)
     }
 
     private func archived(id text: String, heatmap: Bool) -> HTTPResponse {

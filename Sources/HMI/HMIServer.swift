@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import Capture
 import Configuration
 import Glibc
 import Logging
@@ -19,6 +20,9 @@ public struct HMIError: Error, CustomStringConvertible {
 /// second and encoded to JPEG on the HTTP thread when a client asks. Actions go to the service
 /// as `ServiceRequest`s, which the inspection thread takes on its next turn, like a button press.
 public final class HMIServer: ResultSink {
+    /// How often the live view gets a new picture: the runner's `overviewEvery` when an HMI is on.
+    public static let liveInterval = Duration.milliseconds(200)
+
     public let settings: HMISettings
     let state: HMIState
     private let box: HandlerBox
@@ -33,7 +37,7 @@ public final class HMIServer: ResultSink {
     public init(settings: HMISettings, token: String?, archive: RejectArchive?, requests: ServiceRequests,
                 actions: ModelActions?, logger: Logger) {
         self.settings = settings
-        state = HMIState(liveIntervalNs: 200_000_000)
+        state = HMIState(liveIntervalNs: Self.liveInterval.nanoseconds)
         box = HandlerBox(HMIHandler(settings: settings, token: token, state: state, archive: archive, requests: requests,
                                     actions: actions, logger: logger, worker: worker))
     }
@@ -98,14 +102,20 @@ public final class HMIServer: ResultSink {
 
     public func part(_ record: PartRecord) { state.part(record) }
 
+    /// The live pictures come with the frames the capture gives an overview (`wantsFrames`); a
+    /// part's region alone only when no picture came for a second (a runner without overviews).
     public func wantsImage(for record: PartRecord) -> Bool {
-        SystemClock.shared.nowNs &- state.lastLiveNs.load(ordering: .relaxed) >= state.liveIntervalNs
+        SystemClock.shared.nowNs &- state.lastLiveNs.load(ordering: .relaxed) >= 5 * state.liveIntervalNs
     }
+
+    public var wantsFrames: Bool { true }
 
     public func part(_ record: PartRecord, image: PartImage) {
         state.part(record)
         state.live(record, image: image, nowNs: SystemClock.shared.nowNs)
     }
+
+    public func frame(_ overview: FrameOverview, captureNs: UInt64) { state.frame(overview) }
 
     public func status(_ report: StatusReport) { state.status(report) }
     public func model(_ model: ModelInUse) { state.model(model) }

@@ -1,3 +1,4 @@
+import Capture
 import LineIO
 import Platform
 import RejectArchive
@@ -11,6 +12,15 @@ final class HMIState: Sendable {
         var record: PartRecord
         var image: PartImage
         var atNs: UInt64
+    }
+
+    /// The newest frame overview, with the part it showed (nil: a frame between parts).
+    struct View: Sendable {
+        var number: UInt64
+        var overview: FrameOverview
+        var record: PartRecord?
+        var map: [Float]?
+        var mapSize: Int
     }
 
     struct Recent: Sendable {
@@ -30,6 +40,7 @@ final class HMIState: Sendable {
         var status: StatusReport?
         var model: ModelInUse?
         var live: Live?
+        var view: View?
         var recent: [Recent]
         var events: [Event]
         var partsSeen: UInt64
@@ -39,7 +50,7 @@ final class HMIState: Sendable {
     static let recentLimit = 400
     static let eventLimit = 20
 
-    private let state = Mutex(Snapshot(status: nil, model: nil, live: nil, recent: [], events: [], partsSeen: 0, lastAction: nil))
+    private let state = Mutex(Snapshot(status: nil, model: nil, live: nil, view: nil, recent: [], events: [], partsSeen: 0, lastAction: nil))
     /// When the live picture was last taken (CLOCK_MONOTONIC ns): the sink asks for pictures only
     /// every `liveIntervalNs`, so the inspection copies a map about 5 times a second at most.
     let lastLiveNs = Atomic<UInt64>(0)
@@ -61,7 +72,19 @@ final class HMIState: Sendable {
 
     func live(_ record: PartRecord, image: PartImage, nowNs: UInt64) {
         lastLiveNs.store(nowNs, ordering: .relaxed)
-        state.withLock { $0.live = Live(record: record, image: image, atNs: nowNs) }
+        state.withLock { s in
+            s.live = Live(record: record, image: image, atNs: nowNs)
+            if let frame = image.frame {
+                s.view = View(number: (s.view?.number ?? 0) &+ 1, overview: frame, record: record, map: image.map, mapSize: image.mapSize)
+            }
+        }
+    }
+
+    /// A frame that showed no part (part-present mode): the live view shows it without a verdict.
+    func frame(_ overview: FrameOverview) {
+        state.withLock { s in
+            s.view = View(number: (s.view?.number ?? 0) &+ 1, overview: overview, record: nil, map: nil, mapSize: 0)
+        }
     }
 
     func status(_ report: StatusReport) { state.withLock { $0.status = report } }

@@ -28,6 +28,9 @@ final class CaptureWorker {
     let frameTimeout: Duration
     let faultAfterNs: UInt64
     let regionOfInterest: PixelRect?
+    /// How often a frame also brings its overview (the HMI's live view); nil: never.
+    let overviewEveryNs: UInt64?
+    private var lastOverviewNs: UInt64 = 0
     let logger: Logger
     let post: (CameraNews) -> Void
 
@@ -42,14 +45,15 @@ final class CaptureWorker {
     private(set) var failures: UInt64 = 0
 
     init(makeSource: @escaping (any MonotonicClock) throws -> any FrameSource, mailbox: FrameMailbox, clock: any MonotonicClock,
-         frameTimeout: Duration, faultAfter: Duration, regionOfInterest: PixelRect?, logger: Logger,
-         post: @escaping (CameraNews) -> Void) {
+         frameTimeout: Duration, faultAfter: Duration, regionOfInterest: PixelRect?, overviewEvery: Duration? = nil,
+         logger: Logger, post: @escaping (CameraNews) -> Void) {
         self.makeSource = makeSource
         self.mailbox = mailbox
         self.clock = clock
         self.frameTimeout = frameTimeout
         self.faultAfterNs = faultAfter.nanoseconds
         self.regionOfInterest = regionOfInterest
+        overviewEveryNs = overviewEvery?.nanoseconds
         self.logger = logger
         self.post = post
         lastFrameNs = clock.nowNs
@@ -69,8 +73,10 @@ final class CaptureWorker {
                 try made.start()
             }
             guard mailbox.waitForRoom(timeoutNs: 100_000_000) else { return true }
-            let image = try source!.nextImage(timeout: frameTimeout, roi: regionOfInterest, layout: nil)
+            let overview = overviewEveryNs.map { clock.nowNs &- lastOverviewNs >= $0 } ?? false
+            let image = try source!.nextImage(timeout: frameTimeout, roi: regionOfInterest, layout: nil, overview: overview)
             lastFrameNs = clock.nowNs
+            if overview { lastOverviewNs = lastFrameNs }
             if isLost {
                 isLost = false
                 logger.notice("camera: frames again")

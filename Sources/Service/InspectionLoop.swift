@@ -115,14 +115,16 @@ final class InspectionLoop {
             switch core.settings.trigger {
             case .freeRun:
                 push(core.handleFrame(frame.image, captureNs: frame.timestampNanoseconds, sequence: frame.sequence,
-                                      nowNs: { self.clock.nowNs }, register: push))
+                                      overview: frame.overview, nowNs: { self.clock.nowNs }, register: push))
             case .partPresent:
                 // The first frame exposed after a part-present edge shows that part.
                 if let edge = pendingTriggers.first, edge.captureNs <= frame.timestampNanoseconds {
                     pendingTriggers.removeFirst()
                     mailbox.claimEdge(edge.captureNs)
                     push(core.handleFrame(frame.image, captureNs: edge.captureNs, sequence: frame.sequence,
-                                          nowNs: { self.clock.nowNs }, part: edge.part))
+                                          overview: frame.overview, nowNs: { self.clock.nowNs }, part: edge.part))
+                } else if let overview = frame.overview, let sink = core.resultSink, sink.wantsFrames {
+                    sink.frame(overview, captureNs: frame.timestampNanoseconds)  // no part in it: the view only
                 }
             }
         }

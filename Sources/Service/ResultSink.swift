@@ -1,3 +1,4 @@
+import Capture
 import Drift
 import Imaging
 import Inspection
@@ -73,11 +74,15 @@ public struct PartImage: Sendable {
     public var region: Image
     public var map: [Float]?
     public var mapSize: Int
+    /// The whole frame the part was captured in, scaled down (frames that brought one: see
+    /// `ResultSink.wantsFrames`).
+    public var frame: FrameOverview?
 
-    public init(region: Image, map: [Float]?, mapSize: Int) {
+    public init(region: Image, map: [Float]?, mapSize: Int, frame: FrameOverview? = nil) {
         self.region = region
         self.map = map
         self.mapSize = mapSize
+        self.frame = frame
     }
 }
 
@@ -111,6 +116,11 @@ public protocol ResultSink: AnyObject, Sendable {
     func wantsImage(for record: PartRecord) -> Bool
     /// The part with its pictures, instead of `part(_:)`, when `wantsImage` said so.
     func part(_ record: PartRecord, image: PartImage)
+    /// True when the sink wants the pictures of every part whose frame brought an overview (the
+    /// capture adds one every `ServiceRunner.Environment.overviewEvery`; default false).
+    var wantsFrames: Bool { get }
+    /// A frame's overview that shows no part (part-present mode between parts; default: nothing).
+    func frame(_ overview: FrameOverview, captureNs: UInt64)
     /// A model came into use or its threshold changed (default: nothing).
     func model(_ model: ModelInUse)
 }
@@ -118,6 +128,8 @@ public protocol ResultSink: AnyObject, Sendable {
 extension ResultSink {
     public func wantsImage(for record: PartRecord) -> Bool { false }
     public func part(_ record: PartRecord, image: PartImage) { part(record) }
+    public var wantsFrames: Bool { false }
+    public func frame(_ overview: FrameOverview, captureNs: UInt64) {}
     public func model(_ model: ModelInUse) {}
 }
 
@@ -138,10 +150,18 @@ public final class ResultSinks: ResultSink {
     public func status(_ report: StatusReport) { for sink in sinks { sink.status(report) } }
     public func event(_ event: ServiceEvent, atNs: UInt64) { for sink in sinks { sink.event(event, atNs: atNs) } }
     public func wantsImage(for record: PartRecord) -> Bool { sinks.contains { $0.wantsImage(for: record) } }
+    public var wantsFrames: Bool { sinks.contains { $0.wantsFrames } }
     public func part(_ record: PartRecord, image: PartImage) {
         for sink in sinks {
-            if sink.wantsImage(for: record) { sink.part(record, image: image) } else { sink.part(record) }
+            if sink.wantsImage(for: record) || (image.frame != nil && sink.wantsFrames) {
+                sink.part(record, image: image)
+            } else {
+                sink.part(record)
+            }
         }
+    }
+    public func frame(_ overview: FrameOverview, captureNs: UInt64) {
+        for sink in sinks where sink.wantsFrames { sink.frame(overview, captureNs: captureNs) }
     }
     public func model(_ model: ModelInUse) { for sink in sinks { sink.model(model) } }
 }

@@ -1,3 +1,4 @@
+import Capture
 import Drift
 import Imaging
 import Inspection
@@ -8,8 +9,8 @@ import Platform
 /// the drift watch on good parts (its warning, log line, light pattern and event).
 extension ServiceCore {
     /// After each part: the record for the sink; good parts feed the drift watch.
-    func reportPart(_ part: PartID, sequence: UInt32, captureNs: UInt64, image: Image, score: Float?, verdict: Verdict,
-                    stateBefore: ServiceState, nowNs: UInt64) -> [LineIOCommand] {
+    func reportPart(_ part: PartID, sequence: UInt32, captureNs: UInt64, image: Image, overview: FrameOverview?, score: Float?,
+                    verdict: Verdict, stateBefore: ServiceState, nowNs: UInt64) -> [LineIOCommand] {
         var commands: [LineIOCommand] = []
         if verdict == .pass, let score, case .inspecting = stateBefore, settings.drift.enabled {
             if let change = drift.observeGoodPart(score: score, statistics: RegionStatistics.of(image)) {
@@ -28,10 +29,11 @@ extension ServiceCore {
                                 verdict: verdict, reason: reason, modelID: modelID,
                                 latencyNs: score != nil && nowNs > captureNs ? nowNs &- captureNs : nil)
         if case .inspecting = stateBefore, score != nil { record.offset = lastOffset }
-        if sink.wantsImage(for: record) {
-            // Pictures only for the parts a sink asked for: the region is shared, the map copied.
-            let map = score == nil ? nil : inspectorMap?.withUnsafeBufferPointer { Array($0) }
-            sink.part(record, image: PartImage(region: image, map: map, mapSize: inspectorMapSize))
+        if sink.wantsImage(for: record) || (overview != nil && sink.wantsFrames) {
+            // Pictures only for the parts a sink asked for: the region and overview are shared, the
+            // map copied (drawn back onto the region as captured when registration corrected it).
+            let map = score == nil ? nil : inspectorMapAsCaptured
+            sink.part(record, image: PartImage(region: image, map: map, mapSize: inspectorMapSize, frame: overview))
         } else {
             sink.part(record)
         }

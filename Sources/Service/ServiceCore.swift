@@ -19,7 +19,7 @@ public final class ServiceCore {
     public let store: ModelStore
     let backbone: Int8Backbone
     let logger: Logger
-    private var inspector: Inspector?
+    private(set) var inspector: Inspector?
     private var calibration: Calibration?
     /// The state to return to when a calibration is cancelled or the camera comes back.
     private var resumeState: ServiceState = .noModel
@@ -54,7 +54,8 @@ public final class ServiceCore {
 
     public var threshold: Float? { inspector?.threshold }
     /// The last anomaly map and its side (the model's view), for the parts a sink wants pictures of.
-    var inspectorMap: [Float]? { inspector?.anomaly.map }
+    /// The last part's map over its region as captured (a copy); nil when it cannot be drawn back.
+    var inspectorMapAsCaptured: [Float]? { try? inspector?.anomalyMapAsCaptured() }
     var inspectorMapSize: Int { inspector?.anomaly.size ?? 0 }
     /// The model in use as the operator's view shows it (kept small: facts and held-out scores).
     public internal(set) var modelInUse: ModelInUse?
@@ -99,7 +100,7 @@ public final class ServiceCore {
     /// knows the part while it is being inspected: a verdict that comes after the part's pulse
     /// start is then left to the fail-safe policy at the right time, never pulsed late. (Without
     /// it the registration leads the returned commands.)
-    public func handleFrame(_ image: Image, captureNs: UInt64, sequence: UInt32 = 0, nowNs: () -> UInt64,
+    public func handleFrame(_ image: Image, captureNs: UInt64, sequence: UInt32 = 0, overview: FrameOverview? = nil, nowNs: () -> UInt64,
                             register: (([LineIOCommand]) -> Void)? = nil, part registered: PartID? = nil) -> [LineIOCommand] {
         let stateBefore = state
         var commands: [LineIOCommand] = []
@@ -136,8 +137,8 @@ public final class ServiceCore {
         }
         commands.append(.resolve(part, verdict))
         partObserver?(part, sequence, score, verdict)
-        commands += reportPart(part, sequence: sequence, captureNs: captureNs, image: image, score: score, verdict: verdict,
-                               stateBefore: stateBefore, nowNs: nowNs())
+        commands += reportPart(part, sequence: sequence, captureNs: captureNs, image: image, overview: overview, score: score,
+                               verdict: verdict, stateBefore: stateBefore, nowNs: nowNs())
         return commands
     }
 

@@ -25,6 +25,8 @@ public struct ServiceRunner {
         /// full speed (every frame is inspected).
         public var pacing: FrameMailbox.Pacing = .live
         public var regionOfInterest: PixelRect?
+        /// How often a frame brings its overview for the result sinks (the HMI's live view); nil: never.
+        public var overviewEvery: Duration?
         public var frameTimeout: Duration = .seconds(2)
         /// No frame for this long: the camera counts as lost (fault) until the next one.
         public var faultAfter: Duration = .seconds(5)
@@ -95,7 +97,8 @@ public struct ServiceRunner {
             captureThread = try PosixThread {
                 let worker = CaptureWorker(makeSource: env.makeSource, mailbox: mailbox, clock: captureClock,
                                            frameTimeout: env.frameTimeout, faultAfter: env.faultAfter,
-                                           regionOfInterest: env.regionOfInterest, logger: log, post: inbox.post)
+                                           regionOfInterest: env.regionOfInterest, overviewEvery: env.overviewEvery,
+                                           logger: log, post: inbox.post)
                 while !inbox.isStopping {
                     guard worker.step() else { break }
                     cameraFigures.update(reconnects: worker.reconnects, failures: worker.failures)

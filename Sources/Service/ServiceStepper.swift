@@ -24,7 +24,8 @@ public final class ServiceStepper {
         mailbox = FrameMailbox(pacing: environment.pacing, news: inbox.news)
         capture = CaptureWorker(makeSource: environment.makeSource, mailbox: mailbox, clock: clock,
                                 frameTimeout: environment.frameTimeout, faultAfter: environment.faultAfter,
-                                regionOfInterest: environment.regionOfInterest, logger: logger, post: inbox.post)
+                                regionOfInterest: environment.regionOfInterest, overviewEvery: environment.overviewEvery,
+                                logger: logger, post: inbox.post)
         line = LineWorker(inbox: inbox, clock: clock, logger: logger, mailbox: mailbox)
         loop = InspectionLoop(core: core, inbox: inbox, mailbox: mailbox, clock: clock, logger: logger,
                               maximumFrames: environment.maximumFrames, onTurn: environment.onTurn)

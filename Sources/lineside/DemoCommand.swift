@@ -156,6 +156,7 @@ enum DemoCommand {
             lineConfiguration: lines)
         environment.shouldStop = { signals.takePending() != nil }
         environment.requests = requests
+        if hmi != nil { environment.overviewEvery = HMIServer.liveInterval }
         var pressed = false, released = false, inspecting = false
         var shownMode: StatusMode? = nil
         let patterns: [StatusMode: String] = [.ready: "steady on (ready)", .noModel: "slow blink (no model yet)",

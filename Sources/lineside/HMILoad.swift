@@ -33,7 +33,7 @@ final class HMILoad: @unchecked Sendable {
                     guard active.load(ordering: .relaxed) else { SystemClock.shared.sleep(for: .milliseconds(20)); continue }
                     var paths: [String] = []
                     if tick % 5 == 0 { paths.append("/api/state") }
-                    if tick % 10 == 0 { paths += ["/live/region.jpg", "/live/heatmap.jpg"] }
+                    if tick % 10 == 0 { paths += ["/live/frame.jpg", "/live/heatmap.jpg"] }
                     if tick % 8 == 0 { paths.append("/api/archive") }
                     if tick % 40 == 0 { paths.append("/api/parts") }
                     for path in paths {

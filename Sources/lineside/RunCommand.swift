@@ -70,6 +70,7 @@ enum RunCommand {
             environment.pacing = replay.framesPerSecond == nil ? .backPressure : .live
         }
         environment.requests = requests
+        if hmi != nil { environment.overviewEvery = HMIServer.liveInterval }
         environment.prepareLineThread = {
             // Pulses on time under inference load: the line I/O thread runs SCHED_FIFO (needs
             // CAP_SYS_NICE, which board/lineside.service grants); without it, say so once.

@@ -127,6 +127,7 @@ enum SoakCommand {
             try clients.start()
             load = clients
             core.resultSink = ResultSinks.combine([archive, server, recorder])
+            environment.overviewEvery = HMIServer.liveInterval
             let turnBefore = environment.onTurn
             environment.onTurn = { core, now in
                 turnBefore(core, now)

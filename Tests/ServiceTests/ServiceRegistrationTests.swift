@@ -5,6 +5,7 @@ import Inspection
 import LineIO
 import Platform
 import Registration
+import Synchronization
 import Testing
 @testable import Service
 
@@ -41,6 +42,40 @@ extension ServiceSimulationTests {
         #expect(parsed.text.contains("2 not located"))
         // The last part (turned 20 degrees) was found turned that way.
         #expect(abs((h.core.lastOffset?.angleDegrees ?? 0) - 20) < 3, "\(String(describing: h.core.lastOffset))")
+    }
+}
+
+/// Takes every part's pictures.
+private final class PictureSink: ResultSink {
+    let maps = Mutex<[[Float]?]>([])
+    func part(_ record: PartRecord) {}
+    func part(_ record: PartRecord, image: PartImage) { maps.withLock { $0.append(image.map) } }
+    func wantsImage(for record: PartRecord) -> Bool { true }
+    func status(_ report: StatusReport) {}
+    func event(_ event: ServiceEvent, atNs: UInt64) {}
+}
+
+extension ServiceSimulationTests {
+    /// The archive and the HMI draw a part's map over its region as captured: for a corrected
+    /// part that is the map drawn back through its correction, not the map in the reference's frame.
+    @Test func theSinksGetTheMapOfACorrectedPartWhereItWasCaptured() throws {
+        let renderer = PartRenderer()
+        let good = (0..<30).map { renderer.render(index: $0, pose: .centred) }
+        let (h, _, _) = try calibrateAndInspect(good: good, stream: [])
+        let sink = PictureSink()
+        h.core.resultSink = sink
+        h.show(renderer.render(index: 600, defect: .stain, pose: PartRenderer.Pose(dx: 18, dy: -14, degrees: 5)))
+        let inspector = try #require(h.core.inspector)
+        let given = try #require(sink.maps.withLock { $0.last } ?? nil)
+        #expect(inspector.lastView?.corrected == true)
+        #expect(given == (try inspector.anomalyMapAsCaptured()))
+        func peak(_ map: [Float]) -> (x: Int, y: Int) {
+            let i = map.indices.max { map[$0] < map[$1] }!
+            return (i % 224, i / 224)
+        }
+        let captured = peak(given), registered = peak(inspector.anomaly.map)
+        let moved = Double((captured.x - registered.x) * (captured.x - registered.x) + (captured.y - registered.y) * (captured.y - registered.y)).squareRoot()
+        #expect(moved > 8, "the stain's peak as captured \(captured) vs in the reference's frame \(registered)")
     }
 }
 

@@ -8,6 +8,7 @@ import LineIOFakes
 import Logging
 import Platform
 import PlatformFakes
+import Synchronization
 import Testing
 @testable import Service
 
@@ -28,7 +29,8 @@ import Testing
         let stepper: ServiceStepper
         let directory: String
 
-        init(trigger: ServiceSettings.Trigger, lines: LineIOConfiguration, faultAfter: Duration = .seconds(1)) throws {
+        init(trigger: ServiceSettings.Trigger, lines: LineIOConfiguration, faultAfter: Duration = .seconds(1),
+             overviewEvery: Duration? = nil, sink: (any ResultSink)? = nil) throws {
             kernel = FakeV4L2Kernel(model: .uvcWebcam(), clock: clock)
             driver = FakeLineDriver(clock: clock)
             directory = try Directory.makeTemporary(prefix: "lineside-runner-test")
@@ -55,6 +57,8 @@ import Testing
             environment.frameTimeout = .milliseconds(200)
             environment.faultAfter = faultAfter
             environment.regionOfInterest = PixelRect(x: 0, y: 0, width: 64, height: 64)
+            environment.overviewEvery = overviewEvery
+            core.resultSink = sink
             stepper = ServiceStepper(core: core, environment: environment, clock: clock, logger: logger)
         }
 
@@ -98,6 +102,47 @@ import Testing
         #expect(counters.failSafe == 0)
         #expect(rig.pulses(on: rejectLine).isEmpty, "a dropped frame is a sample, not a part: no pulse")
         #expect(rig.driver.allOutputsSafe)
+    }
+
+    /// Counts the pictures a frame-wanting sink (the HMI) is given.
+    final class FrameCounter: ResultSink {
+        let seen = Mutex<(parts: Int, framed: [Int], between: [Int])>((0, [], []))
+        var wantsFrames: Bool { true }
+        func part(_ record: PartRecord) { seen.withLock { $0.parts += 1 } }
+        func part(_ record: PartRecord, image: PartImage) {
+            seen.withLock { $0.parts += 1; if let frame = image.frame { $0.framed.append(frame.image.width) } }
+        }
+        func frame(_ overview: FrameOverview, captureNs: UInt64) { seen.withLock { $0.between.append(overview.image.width) } }
+        func status(_ report: StatusReport) {}
+        func event(_ event: ServiceEvent, atNs: UInt64) {}
+    }
+
+    @Test func everyFifthOfASecondAFrameBringsItsWholeFrameForTheLiveView() throws {
+        let sink = FrameCounter()
+        let rig = try Rig(trigger: .freeRun, lines: lines(withTrigger: false), overviewEvery: .milliseconds(200), sink: sink)
+        defer { rig.stepper.shutdown() }
+        let start = rig.clock.nowNs
+        for _ in 0..<60 {
+            rig.stepper.captureStep()
+            rig.stepper.inspectionTurn()
+            rig.stepper.lineStep()
+        }
+        let seconds = Double(rig.clock.nowNs - start) / 1e9
+        let seen = sink.seen.withLock { $0 }
+        #expect(seen.parts == 60)
+        // The camera's whole 640-pixel frame, though the region is 64x64; about 5 a second.
+        #expect(!seen.framed.isEmpty && seen.framed.allSatisfy { $0 == 640 }, "\(seen.framed)")
+        let rate = Double(seen.framed.count) / seconds
+        #expect(rate >= 4 && rate <= 6, "\(seen.framed.count) overviews in \(seconds) s")
+        #expect(seen.between.isEmpty, "free-running: every frame is a part")
+    }
+
+    @Test func withoutAnHMIFramesBringNoOverview() throws {
+        let sink = FrameCounter()
+        let rig = try Rig(trigger: .freeRun, lines: lines(withTrigger: false), sink: sink)
+        defer { rig.stepper.shutdown() }
+        for _ in 0..<20 { rig.stepper.captureStep(); rig.stepper.inspectionTurn() }
+        #expect(sink.seen.withLock { $0.framed.isEmpty && $0.parts == 20 })
     }
 
     @Test func aTriggerEdgeWithoutAFrameIsRejectedByTheFailSafePolicy() throws {
