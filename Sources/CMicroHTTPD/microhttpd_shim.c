@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -29,7 +30,17 @@ struct ls_request_state {
     uint8_t *body;
     size_t size;
     int too_large;
+    /* Bytes of an over-limit body without a Content-Length (chunked) read and thrown away, so
+     * that its end can be answered with a 413; beyond ls_discard_limit the connection is dropped. */
+    size_t discarded;
 };
+
+/* libmicrohttpd answers only once the upload is read: an over-limit chunked body is read to its
+ * end (and dropped) up to this many bytes, so the client gets its 413. */
+static size_t ls_discard_limit(const struct ls_server *server) {
+    size_t sixteen = server->body_limit > SIZE_MAX / 16 ? SIZE_MAX : server->body_limit * 16;
+    return sixteen > 65536 ? sixteen : 65536;
+}
 
 void ls_http_reply_set(ls_http_reply *reply, int status, const char *content_type, const uint8_t *body, size_t size,
                        const char *cache_control) {
@@ -42,7 +53,7 @@ void ls_http_reply_set(ls_http_reply *reply, int status, const char *content_typ
     MHD_add_response_header(reply->response, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(reply->response, "X-Frame-Options", "DENY");
     MHD_add_response_header(reply->response, "Content-Security-Policy",
-                            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
+                            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
     if (status >= 400) MHD_add_response_header(reply->response, MHD_HTTP_HEADER_CONNECTION, "close");
 }
 
@@ -134,11 +145,17 @@ static enum MHD_Result ls_access(void *cls, struct MHD_Connection *connection, c
                 state->size += *upload_data_size;
             }
         }
-        *upload_data_size = 0;
         if (state->too_large) {
-            ls_dispatch(server, connection, url, method, state, &reply);
-            return ls_queue(connection, &reply);
+            /* Thrown away; the 413 goes out at the end of the upload (the last call below). */
+            state->discarded += *upload_data_size;
+            *upload_data_size = 0;
+            if (state->discarded > ls_discard_limit(server)) {
+                if (server->log) server->log(server->context, "an over-limit chunked body went on past the discard limit: connection dropped");
+                return MHD_NO;
+            }
+            return MHD_YES;
         }
+        *upload_data_size = 0;
         return MHD_YES;
     }
     ls_dispatch(server, connection, url, method, state, &reply);
