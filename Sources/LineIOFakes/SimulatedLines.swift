@@ -1,9 +1,12 @@
 import LineIO
+import Platform
 import Synchronization
 
 /// A thread-safe stand-in for the GPIO chips, for the demo and the service tests: the line I/O
 /// thread drives it like real lines while another thread presses buttons and reads outputs.
-/// Every output change is reported to `onChange` (the demo prints them with their times).
+/// Every output change is reported to `onChange` (the demo prints them with their times). Like
+/// the kernel's line requests, a wait for edges sleeps until an edge or its timeout, not in naps,
+/// so the line I/O thread's timing is its own (`now` must be CLOCK_MONOTONIC: `SystemClock`).
 public final class SimulatedLines: LineDriver, Sendable {
     public struct Change: Sendable, Hashable {
         public var timestampNs: UInt64
@@ -22,6 +25,8 @@ public final class SimulatedLines: LineDriver, Sendable {
     }
 
     private let state = Mutex(State())
+    /// Signalled with every edge (what a poll on a line request's fd sees).
+    private let edges = Wakeup()
     private let now: @Sendable () -> UInt64
     private let onChange: @Sendable (Change) -> Void
 
@@ -40,6 +45,7 @@ public final class SimulatedLines: LineDriver, Sendable {
                 s.pending.append(LineEvent(line: InputLineID(rawValue: index), becameActive: active, timestampNs: time))
             }
         }
+        edges.signal()
     }
 
     /// Output changes so far, in order.
@@ -83,13 +89,13 @@ public final class SimulatedLines: LineDriver, Sendable {
         state.withLock { $0.inputLevels[line.rawValue] }
     }
 
-    /// Returns pending edges at once, else waits (in 1 ms naps) up to `timeoutNs` for one.
+    /// Returns pending edges at once, else sleeps until one comes or `timeoutNs` has passed.
     public func waitForEvents(timeoutNs: UInt64) throws(LineIOError) -> [LineEvent] {
         let deadline = now() &+ timeoutNs
         while true {
             let events = state.withLock { s -> [LineEvent] in defer { s.pending = [] }; return s.pending }
             if !events.isEmpty || now() >= deadline { return events }
-            napOneMillisecond()
+            edges.wait(untilNs: deadline)
         }
     }
 
@@ -97,11 +103,3 @@ public final class SimulatedLines: LineDriver, Sendable {
 
     public func releaseAll() {}
 }
-
-#if canImport(Glibc)
-import Glibc
-private func napOneMillisecond() {
-    var request = timespec(tv_sec: 0, tv_nsec: 1_000_000)
-    _ = nanosleep(&request, nil)
-}
-#endif

@@ -138,6 +138,12 @@ enum SoakCommand {
                 recorder.warmUp.store(phase == 0, ordering: .relaxed)
             }
         }
+        // The line I/O thread as `lineside run` has it: SCHED_FIFO where the process may.
+        let lineThreadPriority = Mutex("normal priority")
+        environment.prepareLineThread = {
+            let refused = RealtimePriority.makeCurrentThreadFIFO()
+            lineThreadPriority.withLock { $0 = refused.map { "normal priority (SCHED_FIFO refused: \($0))" } ?? "SCHED_FIFO" }
+        }
         let start = SystemClock.shared.nowNs
         let status = try ServiceRunner(core: core, environment: environment, logger: logger).run()
         load?.stop()
@@ -148,7 +154,7 @@ enum SoakCommand {
         let m = memory.figures
         print("soak: \(c.frames) frames in \(fixed(seconds, 1)) s = \(fixed(Double(c.frames) / seconds, 1)) frames/s (\(settings.model.threads) backbone threads)")
         print("  captured \(c.captured), inspected \(c.inspected), dropped \(c.drops), rejected \(c.rejects), passed \(c.passes), fail-safe \(c.failSafe), without a model \(c.uninspected), calibrations \(c.calibrations)")
-        print("  reject pulses \(simulated.changes.filter { $0.address == rejectLine && $0.active }.count)")
+        print("  reject pulses \(simulated.changes.filter { $0.address == rejectLine && $0.active }.count) (line I/O thread at \(lineThreadPriority.withLock { $0 }))")
         print("  latency p50 \(fixed(Double(core.latency.quantile(0.5) ?? 0) / 1e6, 2)) ms, p99 \(fixed(Double(core.latency.quantile(0.99) ?? 0) / 1e6, 2)) ms (capture to verdict)")
         print("  resident memory after 100 frames \(fixed(m.afterHundred ?? 0, 1)) MiB, at the end \(fixed(ProcessMemory.residentMiB, 1)) MiB, peak \(fixed(ProcessMemory.peakMiB, 1)) MiB")
         if calibrateAt != nil {
