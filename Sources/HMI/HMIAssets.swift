@@ -151,7 +151,7 @@ async function pollState() {
     if (s.live && s.live.part !== livePart) {
       livePart = s.live.part;
       if (s.live.heatmap) showPicture("live-heatmap", "/live/heatmap.jpg?p=" + livePart);
-      text("live-text", "part " + s.live.part + ": " + s.live.verdict + (s.live.score === null ? " (not inspected)" : ", score " + num(s.live.score, 3)));
+      text("live-text", "part " + s.live.part + ": " + s.live.verdict + (s.live.score === null ? " (not inspected)" : ", score " + num(s.live.score, 3)) + offsetText(s.live.offset));
     }
     if (s.last_action && s.last_action !== lastAction) {
       if (lastAction !== null) { text("action-result", s.last_action); $("action-result").className = "result " + (/refused/.test(s.last_action) ? "refused" : "ok"); }
@@ -192,11 +192,18 @@ async function pollArchive() {
   } catch (e) { /* shown by the state poll */ }
 }
 
+// Where a registered part lay against the reference ("" for models without registration).
+function offsetText(o) {
+  if (!o) return "";
+  return " · offset dx " + num(o.dx_px, 1) + " px, dy " + num(o.dy_px, 1) + " px, angle " + num(o.angle_deg, 2) + " deg" +
+         (o.located ? "" : " NOT LOCATED" + (o.not_located_reason ? " (" + o.not_located_reason + ")" : ""));
+}
+
 function openRecord(r) {
   $("modal-region").src = "/archive/" + r.id + "/region.jpg";
   if (r.heatmap_bytes > 0) { $("modal-heatmap").src = "/archive/" + r.id + "/heatmap.jpg"; } else { $("modal-heatmap").removeAttribute("src"); }
   text("modal-text", "record " + r.id + " · part " + r.part + " · " + r.time + " · " + r.verdict + " · " + r.reason + " (" + r.detail + ")" +
-       " · score " + num(r.score, 3) + " / threshold " + num(r.threshold, 3) + " · model " + (r.model || "none"));
+       " · score " + num(r.score, 3) + " / threshold " + num(r.threshold, 3) + " · model " + (r.model || "none") + offsetText(r.offset));
   $("modal").classList.remove("hidden");
 }
 

@@ -285,7 +285,7 @@ final class HMIHandler {
         if let live = s.live {
             object["live"] = .object(["part": .number(Double(live.record.part)), "score": live.record.score.map { .number(Double($0)) } ?? .null,
                                       "verdict": .string(Self.verdictName(live.record.verdict)),
-                                      "heatmap": .bool(live.image.map != nil)])
+                                      "heatmap": .bool(live.image.map != nil), "offset": live.record.offset.map(\.json) ?? .null])
         }
         if let view = s.view {
             object["view"] = .object(["number": .number(Double(view.number)), "part": view.record.map { .number(Double($0.part)) } ?? .null,

@@ -1,4 +1,5 @@
 import Platform
+import Service
 
 /// One archived part: its figures, and where its pictures are in its record file.
 public struct ArchiveRecord: Sendable, Equatable {
@@ -28,13 +29,15 @@ public struct ArchiveRecord: Sendable, Equatable {
     /// The service's reason code ("score", "no-model", "calibrating", "fault", "inspection-failed", ...).
     public var detail: String
     public var modelID: String?
+    /// Where the part lay against the registration reference (models fitted with registration).
+    public var offset: PartOffset?
     public var regionBytes: Int
     public var heatmapBytes: Int
     /// The record file's size.
     public var fileBytes: Int
 
     public init(id: UInt64, part: UInt64, captureMs: Int64, score: Float?, threshold: Float?, verdict: String, reason: Reason,
-                detail: String, modelID: String?, regionBytes: Int, heatmapBytes: Int, fileBytes: Int = 0) {
+                detail: String, modelID: String?, offset: PartOffset? = nil, regionBytes: Int, heatmapBytes: Int, fileBytes: Int = 0) {
         self.id = id
         self.part = part
         self.captureMs = captureMs
@@ -44,6 +47,7 @@ public struct ArchiveRecord: Sendable, Equatable {
         self.reason = reason
         self.detail = detail
         self.modelID = modelID
+        self.offset = offset
         self.regionBytes = regionBytes
         self.heatmapBytes = heatmapBytes
         self.fileBytes = fileBytes
@@ -59,6 +63,7 @@ public struct ArchiveRecord: Sendable, Equatable {
         object["score"] = score.map { .number(Double($0)) } ?? .null
         object["threshold"] = threshold.map { .number(Double($0)) } ?? .null
         object["model"] = modelID.map { .string($0) } ?? .null
+        if let offset { object["offset"] = offset.json }
         return .object(object)
     }
 
@@ -98,6 +103,18 @@ public struct ArchiveRecord: Sendable, Equatable {
         case .string(let s)? where s.utf8.count <= 64: modelID = s
         default: throw bad("model is not a short string")
         }
+        switch json["offset"] {
+        case nil, .null?: offset = nil
+        case let value?:
+            // Bounded like every other field: a shift beyond any frame, an angle beyond a turn or a
+            // correlation beyond [-1, 1] is a forged record.
+            guard let o = PartOffset(json: value), [o.dx, o.dy, o.angleDegrees, o.quality].allSatisfy(\.isFinite),
+                  abs(o.dx) <= 100_000, abs(o.dy) <= 100_000, abs(o.angleDegrees) <= 360, abs(o.quality) <= 1.000001,
+                  (o.notLocatedReason?.utf8.count ?? 0) <= 200 else {
+                throw bad("offset is not a part offset")
+            }
+            offset = o
+        }
         regionBytes = try count("region_bytes", max: RejectArchiveStore.maximumRecordBytes)
         heatmapBytes = try count("heatmap_bytes", max: RejectArchiveStore.maximumRecordBytes)
         fileBytes = try count("file_bytes", max: RejectArchiveStore.maximumRecordBytes)
@@ -108,6 +125,7 @@ public struct ArchiveRecord: Sendable, Equatable {
         let scoreText = score.map { fixed($0) } ?? "-"
         let thresholdText = threshold.map { fixed($0) } ?? "-"
         return "\(id)  \(WallClock.iso8601(ms: captureMs))  part \(part)  \(verdict)  \(reason.rawValue) (\(detail))  score \(scoreText) / threshold \(thresholdText)  model \(modelID ?? "none")"
+            + (offset.map { "  offset \($0.text)\($0.located ? "" : " NOT LOCATED")" } ?? "")
     }
 
     private func fixed(_ x: Float) -> String {

@@ -171,7 +171,7 @@ public final class RejectArchive: ResultSink {
         }
         return ArchiveRecord(id: 0, part: part.part, captureMs: WallClock.ms(monotonicNs: part.captureNs), score: part.score,
                              threshold: part.threshold, verdict: verdict, reason: reason, detail: String(part.reason.prefix(64)),
-                             modelID: part.modelID, regionBytes: 0, heatmapBytes: 0)
+                             modelID: part.modelID, offset: part.offset, regionBytes: 0, heatmapBytes: 0)
     }
 
     /// The region as JPEG and, when the part was inspected, the heatmap over the model's view.

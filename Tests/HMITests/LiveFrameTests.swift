@@ -55,8 +55,9 @@ import Testing
         let frame = HTTPRequest(method: "GET", path: Array("/live/frame.jpg".utf8))
         #expect(hmi.respond(frame).status == 404)
         #expect(hmi.wantsFrames)
-        let record = PartRecord(part: 3, sequence: 3, captureNs: 1, score: 1, threshold: 2, verdict: .pass, reason: "score",
+        var record = PartRecord(part: 3, sequence: 3, captureNs: 1, score: 1, threshold: 2, verdict: .pass, reason: "score",
                                 modelID: nil, latencyNs: nil)
+        record.offset = PartOffset(dx: 12.5, dy: -4, angleDegrees: 1.5, quality: 0.95, located: true)
         hmi.part(record, image: PartImage(region: Image(width: 320, height: 320, layout: .rgb), map: nil, mapSize: 0, frame: overview))
         let response = hmi.respond(frame)
         #expect(response.status == 200 && response.contentType == "image/jpeg")
@@ -64,5 +65,6 @@ import Testing
         #expect(decoded.width == 320 && decoded.height == 240)
         let state = String(decoding: hmi.respond(HTTPRequest(method: "GET", path: Array("/api/state".utf8))).body, as: UTF8.self)
         #expect(state.contains("\"view\":{") && state.contains("\"width\":320") && state.contains("\"step\":2"))
+        #expect(state.contains("\"dx_px\":12.5") && state.contains("\"angle_deg\":1.5"), "the live part's offset is in the state")
     }
 }

@@ -198,6 +198,29 @@ private func partImage(withMap: Bool) -> PartImage {
         #expect(recent.allSatisfy { $0.heatmapBytes == 0 && $0.score == nil })
     }
 
+    @Test func aRegisteredPartsOffsetIsKeptListedAndCheckedOnRead() throws {
+        var part = partRecord(9, verdict: .reject, score: nil, reason: "not-located")
+        part.offset = PartOffset(dx: 41.5, dy: -3.25, angleDegrees: 2.5, quality: 0.91, located: false,
+                                 notLocatedReason: "shift 8.6% > 5%")
+        let record = RejectArchive.draft(part)
+        #expect(record.offset == part.offset)
+        let read = try ArchiveRecord(json: JSON.parse(Array(record.json.serialized.utf8)), what: "r")
+        #expect(read.offset == part.offset && read.reason == .notLocated)
+        #expect(read.line.contains("offset dx 41.5 px, dy -3.3 px, angle 2.5 deg") && read.line.contains("NOT LOCATED"), "\(read.line)")
+        // A record without one (a model without registration) reads as before.
+        let plain = try ArchiveRecord(json: JSON.parse(Array(draft(part: 1).json.serialized.utf8)), what: "r")
+        #expect(plain.offset == nil && !plain.line.contains("offset"))
+        // Forged offsets are refused, naming the file.
+        for forged in [#"{"dx_px":1e300,"dy_px":0,"angle_deg":0,"quality":0.9}"#, #"{"dx_px":0,"dy_px":0,"angle_deg":720,"quality":0.9}"#,
+                       #"{"dx_px":0,"dy_px":0,"angle_deg":0,"quality":7}"#, #""far""#] {
+            var object = record.json
+            if case .object(var fields) = object { fields["offset"] = try JSON.parse(Array(forged.utf8)); object = .object(fields) }
+            #expect(throws: ArchiveError.corrupt(path: "r.rec", reason: "offset is not a part offset")) {
+                try ArchiveRecord(json: object, what: "r.rec")
+            }
+        }
+    }
+
     @Test func aReasonForEveryServiceCode() {
         #expect(RejectArchive.draft(partRecord(1, verdict: .reject, score: nil, reason: "not-located")).reason == .notLocated)
         #expect(RejectArchive.draft(partRecord(1, verdict: .reject, score: nil, reason: "fault")).reason == .failSafe)
