@@ -160,17 +160,24 @@ extern "C" int ls_cv_align(const float *reference, const float *moving, int size
     });
 }
 
-extern "C" int ls_cv_warp_u8(const uint8_t *src, int width, int height, int channels, const double matrix[6], uint8_t *dst) {
+extern "C" int ls_cv_warp_u8(const uint8_t *src, int width, int height, int channels, const double matrix[6], uint8_t *dst,
+                             int x, int y, int rect_width, int rect_height) {
     if (!src || !dst || !matrix) return bad("warp: null pointer");
     if (width < 1 || height < 1 || width > 65536 || height > 65536) return bad("warp: image size out of range");
     if (channels != 1 && channels != 3) return bad("warp: channels must be 1 or 3");
+    if (x < 0 || y < 0 || rect_width < 1 || rect_height < 1 || rect_width > width - x || rect_height > height - y)
+        return bad("warp: rectangle outside the image");
     if (!finite6(matrix)) return bad("warp: matrix is not finite");
     return guarded([&] {
         int type = channels == 1 ? CV_8UC1 : CV_8UC3;
-        cv::Mat s(height, width, type, const_cast<uint8_t *>(src)), d(height, width, type, dst);
-        cv::Mat m(2, 3, CV_64FC1, const_cast<double *>(matrix));
+        cv::Mat s(height, width, type, const_cast<uint8_t *>(src)), whole(height, width, type, dst);
+        cv::Mat d = whole(cv::Rect(x, y, rect_width, rect_height));  // a view: warpAffine writes in place
+        // The rectangle's pixel p is the image's p + (x, y): sample at m (p + (x, y)).
+        const double *k = matrix;
+        cv::Mat m = (cv::Mat_<double>(2, 3) << k[0], k[1], k[0] * x + k[1] * y + k[2], k[3], k[4], k[3] * x + k[4] * y + k[5]);
         cv::warpAffine(s, d, m, d.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
-        return LS_CV_OK;
+        if (d.data != whole.data + (size_t)y * whole.step + (size_t)x * whole.elemSize()) return bad("warp: OpenCV reallocated the output");
+        return (int)LS_CV_OK;
     });
 }
 

@@ -71,8 +71,10 @@ extension FeatureExtractor {
         }
         let registered: RegisteredView
         do { registered = try registrar.register(image, region: region, parallel: backbone.pool) } catch { throw .registration(error) }
-        // The view is already 256x256: the preprocessing only crops it.
-        do { try extract(registrar.view) } catch { throw .backbone(error) }
+        // The registered view's centre crop is the model input.
+        registrar.writeInput(into: backbone.input)
+        do { try runBackbone() } catch { throw .backbone(error) }
+        gather()
         return registered
     }
 }

@@ -21,8 +21,8 @@ public struct RegisteredView: Sendable {
 /// Registers each frame's region to the calibration reference, reusing its buffers: the region
 /// resized to the 256 view by the preprocessing's own filter (`Preprocessor.resizeToView`, so an
 /// uncorrected view is exactly what the preprocessing would give), a grey thumbnail, phase
-/// correlation + ECC (Euclidean), then warpAffine of the view when the part is inside the
-/// tolerance. Used from one thread at a time.
+/// correlation + ECC (Euclidean), then warpAffine of the view's centre crop (all the model reads)
+/// when the part is inside the tolerance. Used from one thread at a time.
 public final class Registrar {
     public let reference: RegistrationReference
     public var tolerance: RegistrationTolerance
@@ -35,6 +35,9 @@ public final class Registrar {
     private var warped: [UInt8] = []
     private var lastLayout = Image.Layout.rgb
     private var lastCorrected = false
+    private var lastMatrix: [Double] = []
+    /// `warped` holds the whole corrected view, not only its centre crop (see `view`).
+    private var warpedWhole = false
     private var thumb = [Float](repeating: 0, count: RegistrationGeometry.thumbnail * RegistrationGeometry.thumbnail)
 
     public init(reference: RegistrationReference, tolerance: RegistrationTolerance = RegistrationTolerance(),
@@ -45,12 +48,39 @@ public final class Registrar {
         self.settings = settings
     }
 
-    /// The last registered view (`RegistrationGeometry.view` pixels square, the frame's layout):
-    /// what the backbone sees. It shares the registrar's buffer: let it go before the next
-    /// `register` (or that call copies the buffer).
+    /// The last registered view (`RegistrationGeometry.view` pixels square, the frame's layout),
+    /// whose centre crop the backbone sees. A corrected view is warped whole here, on the first
+    /// ask (a frame warps only the crop). It shares the registrar's buffer: let it go before the
+    /// next `register` (or that call copies the buffer).
     public var view: Image {
         let side = RegistrationGeometry.view
+        if lastCorrected, !warpedWhole {
+            // The same matrix and buffers the crop was just warped with: cannot fail.
+            precondition((try? warp(x: 0, y: 0, size: side)) != nil, "warp of a registered view")
+            warpedWhole = true
+        }
         return Image(width: side, height: side, layout: lastLayout, pixels: lastCorrected ? warped : resized)
+    }
+
+    /// The last registered view's centre crop as the model input (what `Preprocessor.prepare`
+    /// makes of `view`), read from the crop the frame's registration warped.
+    public func writeInput(into output: UnsafeMutableBufferPointer<Int8>) {
+        let side = RegistrationGeometry.view
+        let viewed = Image(width: side, height: side, layout: lastLayout, pixels: lastCorrected ? warped : resized)
+        preprocessor.prepare(viewed, into: output)  // a 256 view: the crop alone is read
+    }
+
+    /// Warps the `size`-square at (x, y) of the corrected view from `resized` into `warped`.
+    private func warp(x: Int, y: Int, size: Int) throws(RegistrationError) {
+        let side = RegistrationGeometry.view, channels = lastLayout.channels
+        try OpenCVCalls.check(resized.withUnsafeBufferPointer { src in
+            warped.withUnsafeMutableBufferPointer { dst in
+                lastMatrix.withUnsafeBufferPointer { m in
+                    ls_cv_warp_u8(src.baseAddress, Int32(side), Int32(side), Int32(channels), m.baseAddress, dst.baseAddress,
+                                  Int32(x), Int32(y), Int32(size), Int32(size))
+                }
+            }
+        })
     }
 
     /// The region of `image` (all of it when nil) resized to the view, into `out`.
@@ -96,20 +126,16 @@ public final class Registrar {
         try Self.resizeToView(image, region: roi, preprocessor: &preprocessor, into: &resized, parallel: parallel)
         try Self.thumbnail(ofView: resized, channels: layout.channels, into: &thumb)
         let alignment = try RegistrationReference.align(thumb, to: reference.pixels, settings: settings).inView
-        let side = RegistrationGeometry.view
         let violation = tolerance.violation(alignment)
         if violation != nil || !correcting {
             return RegisteredView(alignment: alignment, notLocated: violation, corrected: false,
                                   regionWidth: roi.width, regionHeight: roi.height)
         }
         if warped.count != resized.count { warped = [UInt8](repeating: 0, count: resized.count) }
-        try OpenCVCalls.check(resized.withUnsafeBufferPointer { src in
-            warped.withUnsafeMutableBufferPointer { dst in
-                alignment.matrix.withUnsafeBufferPointer { m in
-                    ls_cv_warp_u8(src.baseAddress, Int32(side), Int32(side), Int32(layout.channels), m.baseAddress, dst.baseAddress)
-                }
-            }
-        })
+        if lastMatrix.count != 6 { lastMatrix = [Double](repeating: 0, count: 6) }
+        for i in 0..<6 { lastMatrix[i] = alignment.matrix[i] }
+        try warp(x: Preprocessor.cropOffset, y: Preprocessor.cropOffset, size: Preprocessor.cropTo)
+        warpedWhole = false
         lastCorrected = true
         return RegisteredView(alignment: alignment, notLocated: nil, corrected: true, regionWidth: roi.width, regionHeight: roi.height)
     }

@@ -24,7 +24,7 @@ extension BenchCommand {
         for run in 0..<(runs + 5) {
             let t0 = SystemClock.shared.nowNs
             let registered = try registrar.register(moved)
-            input.withUnsafeMutableBufferPointer { preprocessor.prepare(registrar.view, into: $0) }  // the view's crop
+            input.withUnsafeMutableBufferPointer { registrar.writeInput(into: $0) }  // the view's crop
             let t1 = SystemClock.shared.nowNs
             view.withUnsafeMutableBufferPointer { preprocessor.resizeToView(moved, into: $0) }
             let t2 = SystemClock.shared.nowNs
@@ -48,7 +48,7 @@ extension BenchCommand {
         let r = stats(registers), plain = stats(plains)
         print("registration (1 thread, \(image.width)x\(image.height) part moved 5%/3% and turned 6 deg; located \(located) of \(runs + 5))")
         print("  " + "stage".padding(44) + "median ms".padding(11) + "p99 ms".padding(9) + "min ms")
-        print(row("register (view, thumbnail, ECC, warp, crop)", registers))
+        print(row("register (view, thumbnail, ECC, crop warp)", registers))
         print(row("  of it: resize to the 256 view", resizes))
         print(row("preprocess without registration (baseline)", plains))
         print("  registration's cost over the baseline: median \(fixed(r.median - plain.median, 2)) ms, min \(fixed(r.min - plain.min, 2)) ms")

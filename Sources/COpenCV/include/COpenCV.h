@@ -56,8 +56,10 @@ int ls_cv_align(const float *reference, const float *moving, int size, int itera
 int ls_cv_correlation(const float *a, const float *b, int size, int margin, double *out);
 
 /** Warps an 8-bit image (channels 1 or 3, rows packed) by m (reference -> moving): dst(p) =
- *  src(m * p), bilinear, borders replicated. dst has the same geometry as src. */
-int ls_cv_warp_u8(const uint8_t *src, int width, int height, int channels, const double matrix[6], uint8_t *dst);
+ *  src(m * p), bilinear, borders replicated. dst has the same geometry as src; only its rectangle
+ *  at (x, y) of rect_width x rect_height is written (the whole image: 0, 0, width, height). */
+int ls_cv_warp_u8(const uint8_t *src, int width, int height, int channels, const double matrix[6], uint8_t *dst,
+                  int x, int y, int rect_width, int rect_height);
 
 /** The same for a one-channel float image, with dst of its own size; `inverse` 1 samples at
  *  m^-1 * p instead (moving -> reference: draws a map made in reference coordinates back onto
