@@ -90,6 +90,9 @@ public struct ServiceRunner {
             lineThread.join()
             return 1
         }
+        // The model is loaded before the first frame is captured: a frame taken while it loads
+        // would wait for it, and in free-running mode a frame is a part whose pulse time passes.
+        let starting = core.start()
         let statusThread: PosixThread
         let captureThread: PosixThread
         do {
@@ -117,7 +120,7 @@ public struct ServiceRunner {
         loop.publish = { report in statusWriter.publish(report); sink?.status(report) }
         loop.cameraFigures = cameraFigures.read
         loop.requests = env.requests
-        loop.push(core.start())
+        loop.push(starting)
         notifier.notify("READY=1\nSTATUS=\(core.state)")
         var nextWatchdogNs = clock.nowNs
         var endOfStream = false
