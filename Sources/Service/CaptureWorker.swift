@@ -28,7 +28,9 @@ final class CaptureWorker {
     let frameTimeout: Duration
     let faultAfterNs: UInt64
     let regionOfInterest: PixelRect?
-    /// How often a frame also brings its overview (the HMI's live view); nil: never.
+    /// How often a frame also brings its overview (the HMI's live view); nil: never. A frame
+    /// brings one when three quarters of that have passed since the last, so a camera whose frame
+    /// period equals the interval (or divides it) is not sampled every other time by jitter.
     let overviewEveryNs: UInt64?
     private var lastOverviewNs: UInt64 = 0
     let logger: Logger
@@ -73,7 +75,7 @@ final class CaptureWorker {
                 try made.start()
             }
             guard mailbox.waitForRoom(timeoutNs: 100_000_000) else { return true }
-            let overview = overviewEveryNs.map { clock.nowNs &- lastOverviewNs >= $0 } ?? false
+            let overview = overviewEveryNs.map { clock.nowNs &- lastOverviewNs >= $0 / 4 * 3 } ?? false
             let image = try source!.nextImage(timeout: frameTimeout, roi: regionOfInterest, layout: nil, overview: overview)
             lastFrameNs = clock.nowNs
             if overview { lastOverviewNs = lastFrameNs }

@@ -117,7 +117,7 @@ import Testing
         func event(_ event: ServiceEvent, atNs: UInt64) {}
     }
 
-    @Test func everyFifthOfASecondAFrameBringsItsWholeFrameForTheLiveView() throws {
+    @Test func aboutFiveTimesASecondAFrameBringsItsWholeFrameForTheLiveView() throws {
         let sink = FrameCounter()
         let rig = try Rig(trigger: .freeRun, lines: lines(withTrigger: false), overviewEvery: .milliseconds(200), sink: sink)
         defer { rig.stepper.shutdown() }
@@ -130,10 +130,11 @@ import Testing
         let seconds = Double(rig.clock.nowNs - start) / 1e9
         let seen = sink.seen.withLock { $0 }
         #expect(seen.parts == 60)
-        // The camera's whole 640-pixel frame, though the region is 64x64; about 5 a second.
+        // The camera's whole 640-pixel frame, though the region is 64x64; at 30 frames/s the
+        // first frame 150 ms (three quarters of 200) after the last: 6 a second.
         #expect(!seen.framed.isEmpty && seen.framed.allSatisfy { $0 == 640 }, "\(seen.framed)")
         let rate = Double(seen.framed.count) / seconds
-        #expect(rate >= 4 && rate <= 6, "\(seen.framed.count) overviews in \(seconds) s")
+        #expect(rate >= 4.5 && rate <= 7, "\(seen.framed.count) overviews in \(seconds) s")
         #expect(seen.between.isEmpty, "free-running: every frame is a part")
     }
 
