@@ -31,14 +31,7 @@ public enum CameraSnapshot {
         for i in 0..<canvas.pixels.count { canvas.pixels[i] = 40 }
         paste(frame, into: &canvas, x: 0)
         paste(view, into: &canvas, x: frame.width + gap)
-        let box = region ?? PixelRect(x: 0, y: 0, width: frame.width, height: frame.height)
-        for y in box.y..<(box.y + box.height) {
-            for x in box.x..<(box.x + box.width)
-            where x < box.x + 2 || y < box.y + 2 || x >= box.x + box.width - 2 || y >= box.y + box.height - 2 {
-                let o = (y * width + x) * 3
-                canvas.pixels[o] = 0; canvas.pixels[o + 1] = 255; canvas.pixels[o + 2] = 0
-            }
-        }
+        canvas.drawOutline(region ?? PixelRect(x: 0, y: 0, width: frame.width, height: frame.height), thickness: 2, rgb: (0, 255, 0))
         return canvas
     }
 

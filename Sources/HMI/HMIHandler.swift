@@ -288,7 +288,7 @@ final class HMIHandler {
                                       "heatmap": .bool(live.image.map != nil), "offset": live.record.offset.map(\.json) ?? .null])
         }
         if let view = s.view {
-            object["view"] = .object(["number": .number(Double(view.number)), "part": view.record.map { .number(Double($0.part)) } ?? .null,
+            object["view"] = .object(["number": .number(Double(view.number)), "part": view.part.map { .number(Double($0.record.part)) } ?? .null,
                                       "width": .number(Double(view.overview.image.width)), "height": .number(Double(view.overview.image.height)),
                                       "step": .number(Double(view.overview.step))])
         }
@@ -339,8 +339,9 @@ final class HMIHandler {
     private func liveFrame() -> HTTPResponse {
         guard let view = state.snapshot.view else { return .error(404, "no frame yet") }
         if frameCache?.number != view.number {
-            let picture = LiveFrame.compose(view.overview, verdict: view.record?.verdict, map: view.map, mapSize: view.mapSize,
-                                            threshold: view.record?.threshold)
+            let part = view.part
+            let picture = LiveFrame.compose(view.overview, verdict: part?.record.verdict, map: part?.image.map,
+                                            mapSize: part?.image.mapSize ?? 0, threshold: part?.record.threshold)
             do { frameCache = (view.number, try JPEGEncoder.encode(picture, quality: 80)) } catch { return .error(500, "\(error)") }
         }
         return HTTPResponse(status: 200, contentType: "image/jpeg", body: frameCache!.jpeg)

@@ -18,9 +18,7 @@ final class HMIState: Sendable {
     struct View: Sendable {
         var number: UInt64
         var overview: FrameOverview
-        var record: PartRecord?
-        var map: [Float]?
-        var mapSize: Int
+        var part: Live?
     }
 
     struct Recent: Sendable {
@@ -72,18 +70,17 @@ final class HMIState: Sendable {
 
     func live(_ record: PartRecord, image: PartImage, nowNs: UInt64) {
         lastLiveNs.store(nowNs, ordering: .relaxed)
+        let live = Live(record: record, image: image, atNs: nowNs)
         state.withLock { s in
-            s.live = Live(record: record, image: image, atNs: nowNs)
-            if let frame = image.frame {
-                s.view = View(number: (s.view?.number ?? 0) &+ 1, overview: frame, record: record, map: image.map, mapSize: image.mapSize)
-            }
+            s.live = live
+            if let frame = image.frame { s.view = View(number: (s.view?.number ?? 0) &+ 1, overview: frame, part: live) }
         }
     }
 
     /// A frame that showed no part (part-present mode): the live view shows it without a verdict.
     func frame(_ overview: FrameOverview) {
         state.withLock { s in
-            s.view = View(number: (s.view?.number ?? 0) &+ 1, overview: overview, record: nil, map: nil, mapSize: 0)
+            s.view = View(number: (s.view?.number ?? 0) &+ 1, overview: overview, part: nil)
         }
     }
 

@@ -1,6 +1,7 @@
 import Capture
 import Imaging
 import LineIO
+import RejectArchive
 
 /// The live view's main picture: the whole frame as captured (scaled down), the region of interest
 /// outlined in the colour of the part's verdict, and the part's anomaly map drawn where the
@@ -19,8 +20,7 @@ enum LiveFrame {
         let box = overview.region ?? PixelRect(x: 0, y: 0, width: picture.width * step, height: picture.height * step)
         guard box.width > 0, box.height > 0 else { return picture }
         if let map, mapSize == Preprocessor.cropTo, map.count == mapSize * mapSize {
-            let limit = threshold.flatMap { $0.isFinite && $0 > 0 ? $0 : nil } ?? max(map.max() ?? 1, 1e-6)
-            drawMap(map, size: mapSize, over: box, step: step, limit: limit, into: &picture)
+            drawMap(map, size: mapSize, over: box, step: step, limit: RejectArchive.heatmapLimit(map, threshold: threshold), into: &picture)
         }
         let colour: (UInt8, UInt8, UInt8)
         switch verdict {
@@ -28,40 +28,31 @@ enum LiveFrame {
         case .reject?, .inspectionFailed?: colour = rejectColour
         case nil: colour = idleColour
         }
-        outline(box, step: step, colour: colour, into: &picture)
+        picture.drawOutline(Self.box(box, step: step), thickness: 2, rgb: colour)
         return picture
     }
 
-    /// The map's colours (as `Heatmap.overlay`) blended into the overview pixels that sample the crop.
+    /// The map's colours (`Heatmap.tint`) blended into the overview pixels that sample the crop.
     private static func drawMap(_ map: [Float], size: Int, over box: PixelRect, step: Int, limit: Float, into picture: inout Image) {
         let view = Double(Preprocessor.resizeTo), offset = Double(Preprocessor.cropOffset)
-        for oy in 0..<picture.height {
-            let v = Int(((Double(oy * step - box.y) + 0.5) * view / Double(box.height) - 0.5 - offset).rounded(.down))
-            guard v >= 0, v < size else { continue }
-            for ox in 0..<picture.width {
-                let u = Int(((Double(ox * step - box.x) + 0.5) * view / Double(box.width) - 0.5 - offset).rounded(.down))
-                guard u >= 0, u < size else { continue }
-                let t = min(1, max(0, (map[v * size + u] / limit - 0.5) * 2))
-                guard t > 0 else { continue }
-                let colour = [Float(255) * t, Float(255) * (1 - abs(2 * t - 1)), Float(255) * (1 - t)]
-                let alpha = 0.25 + 0.35 * t, o = (oy * picture.width + ox) * 3
-                for c in 0..<3 {
-                    picture.pixels[o + c] = UInt8(min(255, Float(picture.pixels[o + c]) * (1 - alpha) + colour[c] * alpha))
+        let width = picture.width, height = picture.height
+        picture.pixels.withUnsafeMutableBufferPointer { pixels in
+            for oy in 0..<height {
+                let v = Int(((Double(oy * step - box.y) + 0.5) * view / Double(box.height) - 0.5 - offset).rounded(.down))
+                guard v >= 0, v < size else { continue }
+                for ox in 0..<width {
+                    let u = Int(((Double(ox * step - box.x) + 0.5) * view / Double(box.width) - 0.5 - offset).rounded(.down))
+                    guard u >= 0, u < size else { continue }
+                    Heatmap.tint(pixels.baseAddress! + (oy * width + ox) * 3, value: map[v * size + u], threshold: limit)
                 }
             }
         }
     }
 
-    /// A 2-pixel outline just inside the region's box, in overview pixels.
-    private static func outline(_ box: PixelRect, step: Int, colour: (UInt8, UInt8, UInt8), into picture: inout Image) {
-        let x0 = max(0, box.x / step), y0 = max(0, box.y / step)
-        let x1 = min(picture.width, (box.x + box.width + step - 1) / step), y1 = min(picture.height, (box.y + box.height + step - 1) / step)
-        guard x0 < x1, y0 < y1 else { return }
-        for y in y0..<y1 {
-            for x in x0..<x1 where x < x0 + 2 || y < y0 + 2 || x >= x1 - 2 || y >= y1 - 2 {
-                let o = (y * picture.width + x) * 3
-                picture.pixels[o] = colour.0; picture.pixels[o + 1] = colour.1; picture.pixels[o + 2] = colour.2
-            }
-        }
+    /// The region's box in overview pixels (a partly covered overview pixel counts as inside).
+    static func box(_ region: PixelRect, step: Int) -> PixelRect {
+        let x0 = region.x / step, y0 = region.y / step
+        let x1 = (region.x + region.width + step - 1) / step, y1 = (region.y + region.height + step - 1) / step
+        return PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
     }
 }

@@ -50,9 +50,10 @@ extension Inspector {
 
     /// The last part's anomaly map drawn back onto its region as captured (the view's centre crop
     /// warped by the inverse of the correction): 224x224 over the uncorrected crop. Without
-    /// registration (or a part left uncorrected) the map itself.
+    /// registration (or a part left uncorrected) a copy of the map itself. Always an array of its
+    /// own, so a caller that keeps it never makes the next part's scoring copy the inspector's map.
     public func anomalyMapAsCaptured() throws(InspectionError) -> [Float] {
-        guard let view = lastView, view.corrected else { return anomaly.map }
+        guard let view = lastView, view.corrected else { return anomaly.map.withUnsafeBufferPointer { Array($0) } }
         do {
             return try Registrar.mapBack(anomaly.map, width: Preprocessor.cropTo, height: Preprocessor.cropTo,
                                          origin: Preprocessor.cropOffset, alignment: view.alignment)

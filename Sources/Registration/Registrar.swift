@@ -53,21 +53,24 @@ public final class Registrar {
     /// ask (a frame warps only the crop). It shares the registrar's buffer: let it go before the
     /// next `register` (or that call copies the buffer).
     public var view: Image {
-        let side = RegistrationGeometry.view
         if lastCorrected, !warpedWhole {
             // The same matrix and buffers the crop was just warped with: cannot fail.
-            precondition((try? warp(x: 0, y: 0, size: side)) != nil, "warp of a registered view")
+            precondition((try? warp(x: 0, y: 0, size: RegistrationGeometry.view)) != nil, "warp of a registered view")
             warpedWhole = true
         }
-        return Image(width: side, height: side, layout: lastLayout, pixels: lastCorrected ? warped : resized)
+        return buffered
     }
 
     /// The last registered view's centre crop as the model input (what `Preprocessor.prepare`
     /// makes of `view`), read from the crop the frame's registration warped.
     public func writeInput(into output: UnsafeMutableBufferPointer<Int8>) {
+        preprocessor.prepare(buffered, into: output)  // a 256 view: the crop alone is read
+    }
+
+    /// The view's buffer as it stands (a corrected one may hold only its centre crop).
+    private var buffered: Image {
         let side = RegistrationGeometry.view
-        let viewed = Image(width: side, height: side, layout: lastLayout, pixels: lastCorrected ? warped : resized)
-        preprocessor.prepare(viewed, into: output)  // a 256 view: the crop alone is read
+        return Image(width: side, height: side, layout: lastLayout, pixels: lastCorrected ? warped : resized)
     }
 
     /// Warps the `size`-square at (x, y) of the corrected view from `resized` into `warped`.
@@ -132,8 +135,7 @@ public final class Registrar {
                                   regionWidth: roi.width, regionHeight: roi.height)
         }
         if warped.count != resized.count { warped = [UInt8](repeating: 0, count: resized.count) }
-        if lastMatrix.count != 6 { lastMatrix = [Double](repeating: 0, count: 6) }
-        for i in 0..<6 { lastMatrix[i] = alignment.matrix[i] }
+        lastMatrix = alignment.matrix
         try warp(x: Preprocessor.cropOffset, y: Preprocessor.cropOffset, size: Preprocessor.cropTo)
         warpedWhole = false
         lastCorrected = true

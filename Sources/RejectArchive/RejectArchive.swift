@@ -190,8 +190,12 @@ public final class RejectArchive: ResultSink {
     public static func heatmapView(_ image: PartImage, threshold: Float?, preprocessor: inout Preprocessor) -> Image? {
         guard let map = image.map, image.mapSize == Preprocessor.cropTo, map.count == image.mapSize * image.mapSize else { return nil }
         let view = preprocessor.croppedRGB(image.region)
-        let limit = threshold.flatMap { $0.isFinite && $0 > 0 ? $0 : nil } ?? max(map.max() ?? 1, 1e-6)
-        return Heatmap.overlay(view, map: map, threshold: limit)
+        return Heatmap.overlay(view, map: map, threshold: heatmapLimit(map, threshold: threshold))
+    }
+
+    /// The value a heatmap paints red: the part's threshold, or the map's own maximum without one.
+    public static func heatmapLimit(_ map: [Float], threshold: Float?) -> Float {
+        threshold.flatMap { $0.isFinite && $0 > 0 ? $0 : nil } ?? max(map.max() ?? 1, 1e-6)
     }
 }
 

@@ -126,6 +126,12 @@ public protocol ResultSink: AnyObject, Sendable {
 }
 
 extension ResultSink {
+    /// Whether this part's pictures go to the sink: it asked for them, or it takes every part
+    /// whose frame brought an overview and this one did.
+    public func wantsPictures(for record: PartRecord, withFrame: Bool) -> Bool {
+        wantsImage(for: record) || (withFrame && wantsFrames)
+    }
+
     public func wantsImage(for record: PartRecord) -> Bool { false }
     public func part(_ record: PartRecord, image: PartImage) { part(record) }
     public var wantsFrames: Bool { false }
@@ -153,7 +159,7 @@ public final class ResultSinks: ResultSink {
     public var wantsFrames: Bool { sinks.contains { $0.wantsFrames } }
     public func part(_ record: PartRecord, image: PartImage) {
         for sink in sinks {
-            if sink.wantsImage(for: record) || (image.frame != nil && sink.wantsFrames) {
+            if sink.wantsPictures(for: record, withFrame: image.frame != nil) {
                 sink.part(record, image: image)
             } else {
                 sink.part(record)

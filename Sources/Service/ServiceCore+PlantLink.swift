@@ -29,7 +29,7 @@ extension ServiceCore {
                                 verdict: verdict, reason: reason, modelID: modelID,
                                 latencyNs: score != nil && nowNs > captureNs ? nowNs &- captureNs : nil)
         if case .inspecting = stateBefore, score != nil { record.offset = lastOffset }
-        if sink.wantsImage(for: record) || (overview != nil && sink.wantsFrames) {
+        if sink.wantsPictures(for: record, withFrame: overview != nil) {
             // Pictures only for the parts a sink asked for: the region and overview are shared, the
             // map copied (drawn back onto the region as captured when registration corrected it).
             let map = score == nil ? nil : inspectorMapAsCaptured

@@ -53,8 +53,8 @@ public final class ServiceCore {
     }
 
     public var threshold: Float? { inspector?.threshold }
-    /// The last anomaly map and its side (the model's view), for the parts a sink wants pictures of.
-    /// The last part's map over its region as captured (a copy); nil when it cannot be drawn back.
+    /// The last part's anomaly map over its region as captured (an array of its own; nil when it
+    /// cannot be drawn back) and its side, for the parts a sink wants pictures of.
     var inspectorMapAsCaptured: [Float]? { try? inspector?.anomalyMapAsCaptured() }
     var inspectorMapSize: Int { inspector?.anomaly.size ?? 0 }
     /// The model in use as the operator's view shows it (kept small: facts and held-out scores).
