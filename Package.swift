@@ -3,7 +3,7 @@
 // The firmware modules import no Foundation; C libraries come from Debian bookworm packages.
 //
 // Targets are declared in layer order; each layer uses only the ones above it:
-//   C shims       CXNNPACK CPNG CJPEG CBackboneWeights CPadimKernels CV4L2Types CV4L2 CGPIOD CMemory CMosquitto CMicroHTTPD COpenCV
+//   C shims       CXNNPACK CPNG CJPEG CBackboneWeights CPadimKernels CResample CV4L2Types CV4L2 CGPIOD CMemory CMosquitto CMicroHTTPD COpenCV
 //   platform      Platform (files, JSON, SHA-256, threads, EINTR, the clock), PlatformFakes (virtual clock)
 //   pure logic    Imaging Padim SafeTensors Capture LineIO Configuration DemoScene Drift
 //   adapters      ImageCodec Backbone Registration Inspection CaptureV4L2 LineIOGPIOD CaptureFakes LineIOFakes
@@ -37,6 +37,7 @@ let package = Package(
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CBackboneWeights", exclude: ["lite0-s16-int8.safetensors"], cSettings: [.unsafeFlags(["-Wno-c23-extensions"])]),
         .target(name: "CPadimKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-Wno-psabi"])]),
+        .target(name: "CResample", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-Wno-psabi"])]),
         .target(name: "CV4L2Types"),
         .target(name: "CV4L2", dependencies: ["CV4L2Types"], linkerSettings: [.linkedLibrary("v4l2")]),
         .target(name: "CGPIOD", linkerSettings: [.linkedLibrary("gpiod")]),
@@ -46,7 +47,7 @@ let package = Package(
         // OpenCV 4.6 (core, imgproc, video) behind a C API for position correction. Headers: the
         // sysroot's /usr/include/opencv4 first ("=": the aarch64 cross build passes --sysroot), then
         // the host's (a host build has no sysroot, where "=" finds nothing).
-        .target(name: "COpenCV", cxxSettings: [.unsafeFlags(["-isystem", "=/usr/include/opencv4", "-isystem", "/usr/include/opencv4", "-O2"])],
+        .target(name: "COpenCV", cxxSettings: [.unsafeFlags(["-isystem", "=/usr/include/opencv4", "-isystem", "/usr/include/opencv4", "-O2", "-Wno-psabi"])],
                 linkerSettings: [.linkedLibrary("opencv_video"), .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core")]),
 
         // The platform layer under every module, and its fakes.
@@ -54,7 +55,7 @@ let package = Package(
         .target(name: "PlatformFakes", dependencies: ["Platform"]),
 
         // Pure logic: no hardware, no C library beyond constants and the one PaDiM kernel.
-        .target(name: "Imaging", dependencies: ["Platform"], swiftSettings: optimizedAlways),
+        .target(name: "Imaging", dependencies: ["CResample", "Platform"], swiftSettings: optimizedAlways),
         .target(name: "Padim", dependencies: ["CPadimKernels", "Platform"], swiftSettings: optimizedAlways),
         .target(name: "SafeTensors", dependencies: ["Platform"]),
         .target(name: "Capture", dependencies: ["Imaging", "CV4L2Types", "Platform", system], swiftSettings: optimizedAlways),

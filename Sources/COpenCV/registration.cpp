@@ -1,6 +1,7 @@
 // The C API of COpenCV.h over OpenCV 4.6. Every entry point runs its body inside guarded(), which
 // turns any exception into an error code and a message: none may unwind into Swift.
 #include "COpenCV.h"
+#include "ecc_euclidean.hpp"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -114,11 +115,12 @@ extern "C" int ls_cv_correlation(const float *a, const float *b, int size, int m
 }
 
 extern "C" int ls_cv_align(const float *reference, const float *moving, int size, int iterations, double epsilon, int blur,
-                           ls_cv_alignment *out) {
+                           int refiner, ls_cv_alignment *out) {
     if (!reference || !moving || !out) return bad("align: null pointer");
     if (size < 8 || size > 512) return bad("align: size out of range");
     if (iterations < 0 || iterations > 1000 || !(epsilon > 0) || !std::isfinite(epsilon)) return bad("align: bad stop criteria");
     if (blur < 1 || blur > 31 || blur % 2 == 0) return bad("align: blur must be odd, 1...31");
+    if (refiner != LS_CV_ECC_FUSED && refiner != LS_CV_ECC_OPENCV) return bad("align: unknown refiner");
     return guarded([&] {
         cv::Mat ref(size, size, CV_32FC1, const_cast<float *>(reference));
         cv::Mat mov(size, size, CV_32FC1, const_cast<float *>(moving));
@@ -139,9 +141,13 @@ extern "C" int ls_cv_align(const float *reference, const float *moving, int size
         if (iterations > 0) {
             cv::Mat refined = warp.clone();
             try {
-                rho = cv::findTransformECC(ref, mov, refined, cv::MOTION_EUCLIDEAN,
-                                           cv::TermCriteria(cv::TermCriteria::COUNT | cv::TermCriteria::EPS, iterations, epsilon),
-                                           cv::noArray(), blur);
+                if (refiner == LS_CV_ECC_FUSED) {
+                    rho = lineside::findEuclideanECC(ref, mov, refined, iterations, epsilon, blur);
+                } else {
+                    rho = cv::findTransformECC(ref, mov, refined, cv::MOTION_EUCLIDEAN,
+                                               cv::TermCriteria(cv::TermCriteria::COUNT | cv::TermCriteria::EPS, iterations, epsilon),
+                                               cv::noArray(), blur);
+                }
                 bool sane = std::isfinite(rho);
                 for (int i = 0; i < 6 && sane; ++i) sane = std::isfinite(refined.at<float>(i / 3, i % 3));
                 if (sane) { warp = refined; out->refined = 1; }

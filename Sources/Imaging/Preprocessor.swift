@@ -1,3 +1,4 @@
+import CResample
 import Platform
 
 /// Turns an image (or a region of it) into the backbone's int8 input, per the spec in
@@ -5,9 +6,10 @@ import Platform
 /// 8 bits, then q = u8 - 128 (exactly (u8 - 127) / 128 at scale 1/128, zero point -1).
 ///
 /// Only the 224 rows and columns that survive the crop are computed, straight from the source
-/// pixels: no full-size copy. Both passes run in row chunks on a `ParallelLoop` (the backbone's
-/// pthreadpool in the firmware); every output value is the same sum in the same order whatever
-/// the thread count, so the result is bit-identical to one thread. Filters and buffers are kept
+/// pixels: no full-size copy. Output rows run in chunks on a `ParallelLoop` (the backbone's
+/// pthreadpool in the firmware), each the vertical pass then the horizontal (CResample, vector
+/// code); every output value is the same sum in the same order whatever the thread count, so the
+/// result is bit-identical to one thread. Filters and buffers are kept
 /// for the next call, so a stream of same-size frames allocates nothing.
 public struct Preprocessor: Sendable {
     public static let resizeTo = 256
@@ -17,11 +19,8 @@ public struct Preprocessor: Sendable {
 
     private var horizontal: ResampleFilter?
     private var vertical: ResampleFilter?
-    /// Rows of the source region filtered horizontally: [sourceRows][224][channels] floats, with 8
-    /// floats of slack for the last vector load.
-    private var intermediate: [Float] = []
-    /// One source row as floats (plus a spare pixel and vector slack) per chunk of rows.
-    private var sourceRows: [Float] = []
+    /// One vertically filtered row per chunk of rows (`ls_resample_scratch_floats` each).
+    private var scratch: [Float] = []
 
     public init() {}
 
@@ -79,58 +78,54 @@ public struct Preprocessor: Sendable {
 
     /// The resize of `roi` to 256x256, only its `size` rows and columns from `offset` on, rounded
     /// to 8 bits, XOR `flip` (0x80: the model's q = u8 - 128), `outputChannels` per pixel (a grey
-    /// source is repeated into 3 for the model).
+    /// source is repeated into 3 for the model). Output rows in chunks on `parallel`, each row
+    /// by CResample (the vertical pass over the source columns the row needs, then the
+    /// horizontal), so no intermediate image is kept.
     private mutating func resample(_ image: Image, roi: PixelRect, size: Int, offset: Int, outputChannels: Int, flip: UInt8,
                                    into output: UnsafeMutablePointer<UInt8>, parallel: any ParallelLoop) {
         if horizontal?.inputSize != roi.width { horizontal = ResampleFilter(inputSize: roi.width, outputSize: Preprocessor.resizeTo) }
         if vertical?.inputSize != roi.height { vertical = ResampleFilter(inputSize: roi.height, outputSize: Preprocessor.resizeTo) }
         let hf = horizontal!, vf = vertical!
-        let srcChannels = image.layout.channels
-        // Source rows the output rows need.
-        var rowLo = Int.max, rowHi = 0
-        for y in offset..<(offset + size) {
-            rowLo = min(rowLo, vf.starts[y])
-            rowHi = max(rowHi, vf.starts[y] + vf.counts[y])
+        let channels = image.layout.channels
+        // Source columns the output columns need.
+        var colLo = Int.max, colHi = 0
+        for x in offset..<(offset + size) {
+            colLo = min(colLo, hf.starts[x])
+            colHi = max(colHi, hf.starts[x] + hf.counts[x])
         }
-        let needed = (rowHi - rowLo) * size * srcChannels + 8
-        if intermediate.count < needed { intermediate = [Float](repeating: 0, count: needed) }
-
-        let width = size * srcChannels
-        let chunks = parallel.chunksPerStage
-        let rowStride = (roi.width + 2) * srcChannels + 16
-        if sourceRows.count < chunks * rowStride { sourceRows = [Float](repeating: 0, count: chunks * rowStride) }
+        let scratchFloats = ls_resample_scratch_floats(colHi - colLo, Int32(channels), hf.maximumTaps)
+        let chunks = min(parallel.chunksPerStage, size)
+        if scratch.count < chunks * scratchFloats { scratch = [Float](repeating: 0, count: chunks * scratchFloats) }
         image.pixels.withUnsafeBufferPointer { src in
-            intermediate.withUnsafeMutableBufferPointer { mid in
-                sourceRows.withUnsafeMutableBufferPointer { rows in
-                    hf.weights.withUnsafeBufferPointer { hw in
-                        hf.starts.withUnsafeBufferPointer { hStarts in
-                            hf.counts.withUnsafeBufferPointer { hCounts in
-                                let pass = HorizontalPass(
-                                    source: src.baseAddress!, imageWidth: image.width, roi: roi, channels: srcChannels,
-                                    size: size, offset: offset,
-                                    rowLo: rowLo, rowCount: rowHi - rowLo, chunks: chunks, rows: rows.baseAddress!, rowStride: rowStride,
-                                    mid: mid.baseAddress!, width: width, weights: hw.baseAddress!, starts: hStarts.baseAddress!,
-                                    counts: hCounts.baseAddress!, maximumTaps: hf.maximumTaps)
-                                parallel.run(min(chunks, rowHi - rowLo), pass)
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                hf.weights.withUnsafeBufferPointer { hw in
+                    hf.starts.withUnsafeBufferPointer { hStarts in
+                        hf.counts.withUnsafeBufferPointer { hCounts in
+                            vf.weights.withUnsafeBufferPointer { vw in
+                                vf.starts.withUnsafeBufferPointer { vStarts in
+                                    vf.counts.withUnsafeBufferPointer { vCounts in
+                                        let pass = RowPass(
+                                            source: src.baseAddress! + (roi.y * image.width + roi.x) * channels,
+                                            stride: image.width * channels, channels: channels, size: size, offset: offset,
+                                            chunks: chunks, colLo: colLo, colHi: colHi,
+                                            hWeights: hw.baseAddress! + offset * hf.maximumTaps, hStarts: hStarts.baseAddress! + offset,
+                                            hCounts: hCounts.baseAddress! + offset, hTaps: hf.maximumTaps,
+                                            vWeights: vw.baseAddress!, vStarts: vStarts.baseAddress!, vCounts: vCounts.baseAddress!,
+                                            vTaps: vf.maximumTaps, outputChannels: outputChannels, flip: flip,
+                                            scratch: scratch.baseAddress!, scratchFloats: scratchFloats, output: output)
+                                        parallel.run(chunks, pass)
+                                    }
+                                }
                             }
-                        }
-                    }
-                }
-                vf.weights.withUnsafeBufferPointer { vw in
-                    vf.starts.withUnsafeBufferPointer { vStarts in
-                        vf.counts.withUnsafeBufferPointer { vCounts in
-                            let pass = VerticalPass(
-                                mid: UnsafePointer(mid.baseAddress!), rowLo: rowLo, width: width, channels: srcChannels,
-                                size: size, offset: offset, outputChannels: outputChannels, flip: flip, chunks: chunks,
-                                weights: vw.baseAddress!, starts: vStarts.baseAddress!, counts: vCounts.baseAddress!,
-                                maximumTaps: vf.maximumTaps, output: output)
-                            parallel.run(chunks, pass)
                         }
                     }
                 }
             }
         }
     }
+
+    /// The kernels' variant (CResample: "x86-64-avx2", "x86-64-baseline" or "generic").
+    public static var kernelVariant: String { String(cString: ls_resample_variant()) }
 
     /// Convenience for tests and tools: the 224x224 RGB crop as 8-bit pixels.
     public mutating func croppedRGB(_ image: Image, region: PixelRect? = nil) -> Image {
@@ -141,115 +136,37 @@ public struct Preprocessor: Sendable {
     }
 }
 
-/// The horizontal pass over a chunk of source rows: each row to floats once, then the `size`
-/// output columns from `offset` on, into the intermediate buffer.
-private struct HorizontalPass: ParallelBody {
-    let source: UnsafePointer<UInt8>
-    let imageWidth: Int
-    let roi: PixelRect
+/// A chunk of the `size` output rows from `offset` on, row by row through CResample.
+private struct RowPass: ParallelBody {
+    let source: UnsafePointer<UInt8>  // the region's first pixel
+    let stride: Int
     let channels: Int
     let size: Int
     let offset: Int
-    let rowLo: Int
-    let rowCount: Int
     let chunks: Int
-    let rows: UnsafeMutablePointer<Float>
-    let rowStride: Int
-    let mid: UnsafeMutablePointer<Float>
-    let width: Int
-    let weights: UnsafePointer<Float>
-    let starts: UnsafePointer<Int>
-    let counts: UnsafePointer<Int>
-    let maximumTaps: Int
-
-    func run(_ chunk: Int) {
-        let crop = size
-        let rowF = rows + chunk * rowStride
-        let raw = UnsafeRawPointer(rowF)
-        let values = roi.width * channels
-        for r in chunkRange(chunk, of: min(chunks, rowCount), total: rowCount) {
-            // The region's row as floats, once (not once per tap).
-            let srcRow = source + ((roi.y + rowLo + r) * imageWidth + roi.x) * channels
-            for i in 0..<values { rowF[i] = Float(srcRow[i]) }
-            let midRow = mid + r * width
-            if channels == 3 {
-                for ox in 0..<crop {
-                    let x = ox + offset
-                    let start = starts[x], count = counts[x], wBase = x * maximumTaps
-                    // R, G, B in three lanes of one vector (the fourth is the next pixel's R,
-                    // ignored; the row buffer has a spare pixel for it).
-                    // Wrapping arithmetic in the tap loops: indices come from the filter, which
-                    // keeps them inside the row, and overflow checks cost a third of the loop.
-                    var acc = SIMD4<Float>()
-                    let pixel = raw + start &* 12, w = weights + wBase
-                    for k in 0..<count {
-                        acc += SIMD4(repeating: w[k]) * pixel.loadUnaligned(fromByteOffset: k &* 12, as: SIMD4<Float>.self)
-                    }
-                    midRow[ox * 3] = acc[0]
-                    midRow[ox * 3 + 1] = acc[1]
-                    midRow[ox * 3 + 2] = acc[2]
-                }
-            } else {
-                for ox in 0..<crop {
-                    let x = ox + offset
-                    let start = starts[x], count = counts[x], wBase = x * maximumTaps
-                    var acc: Float = 0
-                    let pixel = rowF + start, w = weights + wBase
-                    for k in 0..<count { acc += w[k] * pixel[k] }
-                    midRow[ox] = acc
-                }
-            }
-        }
-    }
-}
-
-/// The vertical pass over a chunk of the `size` output rows from `offset` on, 8 values per
-/// vector, rounded to 8 bits (XOR `flip`) on the way out.
-private struct VerticalPass: ParallelBody {
-    let mid: UnsafePointer<Float>
-    let rowLo: Int
-    let width: Int
-    let channels: Int
-    let size: Int
-    let offset: Int
+    let colLo: Int
+    let colHi: Int
+    let hWeights: UnsafePointer<Float>  // from output column `offset` on
+    let hStarts: UnsafePointer<Int>
+    let hCounts: UnsafePointer<Int>
+    let hTaps: Int
+    let vWeights: UnsafePointer<Float>
+    let vStarts: UnsafePointer<Int>
+    let vCounts: UnsafePointer<Int>
+    let vTaps: Int
     let outputChannels: Int
     let flip: UInt8
-    let chunks: Int
-    let weights: UnsafePointer<Float>
-    let starts: UnsafePointer<Int>
-    let counts: UnsafePointer<Int>
-    let maximumTaps: Int
+    let scratch: UnsafeMutablePointer<Float>
+    let scratchFloats: Int
     let output: UnsafeMutablePointer<UInt8>
 
     func run(_ chunk: Int) {
-        let crop = size
-        let midRaw = UnsafeRawPointer(mid)
-        for oy in chunkRange(chunk, of: chunks, total: crop) {
+        let rowScratch = scratch + chunk * scratchFloats
+        for oy in chunkRange(chunk, of: chunks, total: size) {
             let y = oy + offset
-            let start = starts[y], count = counts[y], wBase = y * maximumTaps
-            let o = oy * crop * outputChannels
-            // Taps in the same order as one value at a time (same sums, bit for bit).
-            var i = 0
-            while i < width {
-                var sum = SIMD8<Float>()
-                let column = midRaw + ((start - rowLo) &* width &+ i) &* 4, w = weights + wBase, rowBytes = width &* 4
-                for k in 0..<count {
-                    sum += SIMD8(repeating: w[k]) * column.loadUnaligned(fromByteOffset: k &* rowBytes, as: SIMD8<Float>.self)
-                }
-                // floor(x + 0.5) clamped to 0...255, as a truncating conversion of the clamped value
-                // (no floorf call: baseline x86-64 has no roundss). Lane by lane: Int32(Float) is one
-                // cvttss2si, the SIMD conversion initialiser a generic call per lane.
-                let clamped = (sum + 0.5).clamped(lowerBound: SIMD8(repeating: 0), upperBound: SIMD8(repeating: 255))
-                if channels == 1 && outputChannels == 3 {
-                    for l in 0..<8 {
-                        let q = UInt8(truncatingIfNeeded: Int32(clamped[l])) ^ flip, j = o + (i + l) * 3
-                        output[j] = q; output[j + 1] = q; output[j + 2] = q
-                    }
-                } else {
-                    for l in 0..<8 { output[o + i + l] = UInt8(truncatingIfNeeded: Int32(clamped[l])) ^ flip }
-                }
-                i += 8
-            }
+            ls_resample_row(source, stride, Int32(channels), vWeights + y * vTaps, vStarts[y], vCounts[y], colLo, colHi,
+                            hWeights, hStarts, hCounts, hTaps, size, Int32(outputChannels), flip, rowScratch,
+                            output + oy * size * outputChannels)
         }
     }
 }

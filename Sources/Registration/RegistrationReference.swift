@@ -58,7 +58,8 @@ public struct RegistrationReference: Sendable, Equatable {
         let size = Int32(RegistrationGeometry.thumbnail)
         try OpenCVCalls.check(reference.withUnsafeBufferPointer { r in
             thumbnail.withUnsafeBufferPointer { t in
-                ls_cv_align(r.baseAddress, t.baseAddress, size, Int32(settings.iterations), settings.epsilon, Int32(settings.blur), &result)
+                ls_cv_align(r.baseAddress, t.baseAddress, size, Int32(settings.iterations), settings.epsilon, Int32(settings.blur),
+                            settings.refiner.code, &result)
             }
         })
         let m = result.matrix
@@ -74,6 +75,19 @@ public struct AlignmentSettings: Sendable, Equatable {
     public var epsilon = 1e-4
     /// Gaussian pre-filter of both thumbnails inside ECC and for the quality (odd, pixels).
     public var blur = 5
+    /// Which ECC implementation refines the warp.
+    public var refiner = Refiner.fused
+
+    /// The ECC refinement's implementation: the same algorithm either way.
+    public enum Refiner: Sendable, Equatable {
+        /// Ours (COpenCV's ecc_euclidean.cpp): each iteration fused into two passes over the
+        /// pixels, several times faster on a thumbnail than OpenCV's whole-image operations.
+        case fused
+        /// cv::findTransformECC, to compare against.
+        case openCV
+
+        var code: Int32 { self == .fused ? Int32(LS_CV_ECC_FUSED) : Int32(LS_CV_ECC_OPENCV) }
+    }
 
     public init() {}
 }

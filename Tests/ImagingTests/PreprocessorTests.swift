@@ -93,6 +93,51 @@ import PlatformFakes
         }
         #expect(worst <= 1)  // float32 vs float64 accumulation may differ at a .5 boundary
     }
+
+    /// Every third row of the whole input against the spec in Double, colour, shrinking on one
+    /// axis and growing on the other (2 to 5 taps, so CResample's four-pixel groups mix tap
+    /// counts), from a region that does not start at the frame's corner.
+    @Test func everyPixelOfAColourRegionMatchesTheSpec() {
+        var state: UInt64 = 99
+        let width = 530, height = 200
+        let pixels = (0..<(width * height * 3)).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        let image = Image(width: width, height: height, layout: .rgb, pixels: pixels)
+        let roi = PixelRect(x: 17, y: 9, width: 481, height: 150)
+        func weights(_ input: Int, _ x: Int) -> [(Int, Double)] {
+            let scale = Double(input) / 256, support = max(scale, 1), centre = (Double(x) + 0.5) * scale
+            var taps: [(Int, Double)] = []
+            for t in max(0, Int((centre - support).rounded(.down)))..<min(input, Int((centre + support).rounded(.up))) {
+                taps.append((t, max(0, 1 - abs((Double(t) + 0.5 - centre) / support))))
+            }
+            let total = taps.reduce(0) { $0 + $1.1 }
+            return taps.map { ($0.0, $0.1 / total) }
+        }
+        var p = Preprocessor()
+        let out = p.croppedRGB(image, region: roi)
+        let columns = (0..<224).map { weights(roi.width, $0 + 16) }
+        var worst = 0, differing = 0, checked = 0
+        for oy in stride(from: 0, to: 224, by: 3) {
+            let rows = weights(roi.height, oy + 16)
+            for ox in 0..<224 {
+                for c in 0..<3 {
+                    var v = 0.0
+                    for (sy, wy) in rows {
+                        for (sx, wx) in columns[ox] { v += wy * wx * Double(pixels[((roi.y + sy) * width + roi.x + sx) * 3 + c]) }
+                    }
+                    let expected = Int(min(255, max(0, (v + 0.5).rounded(.down))))
+                    let difference = abs(Int(out.pixels[(oy * 224 + ox) * 3 + c]) - expected)
+                    worst = max(worst, difference)
+                    if difference > 0 { differing += 1 }
+                    checked += 1
+                }
+            }
+        }
+        #expect(worst <= 1)  // float32 against float64: only at a .5 boundary
+        #expect(differing * 1000 < checked, "\(differing) of \(checked) values differ")
+    }
 }
 
 @Suite struct PreprocessorParallelTests {

@@ -1,3 +1,4 @@
+import Glibc
 import DemoScene
 import Imaging
 import Testing
@@ -25,6 +26,46 @@ func demoReference(parts: Int = 8, size: Int = 256) throws -> RegistrationRefere
             #expect(abs(offset.dy - Double(pose.dy)) < 3, "\(pose): dy \(offset.dy)")
             #expect(abs(view.alignment.angleDegrees - Double(pose.degrees)) < 1, "\(pose): angle \(view.alignment.angleDegrees)")
             #expect(view.alignment.quality > 0.9)
+        }
+    }
+
+    /// The fused ECC (the default) and cv::findTransformECC find the same warp from the same
+    /// thumbnails, for turns both ways, shifts and a part that only moved.
+    @Test func theFusedECCFindsWhatOpenCVsFinds() throws {
+        let reference = try demoReference()
+        var openCV = AlignmentSettings()
+        openCV.refiner = .openCV
+        let renderer = PartRenderer(size: 256)
+        for (index, pose) in [(50, PartRenderer.Pose(dx: 12, dy: -8, degrees: 6)), (51, PartRenderer.Pose(dx: -15, dy: 10, degrees: -11)),
+                              (52, PartRenderer.Pose(dx: 6, dy: 4, degrees: 0)), (53, PartRenderer.Pose(dx: 0, dy: 0, degrees: 3))] {
+            let thumbnail = try Registrar.thumbnail(renderer.render(index: index, pose: pose))
+            let fused = try RegistrationReference.align(thumbnail, to: reference.pixels, settings: AlignmentSettings())
+            let theirs = try RegistrationReference.align(thumbnail, to: reference.pixels, settings: openCV)
+            #expect(fused.refined && theirs.refined, "\(pose)")
+            let a = fused.thumbnailMatrix, b = theirs.thumbnailMatrix
+            // Thumbnail pixels (a 64th of the view): 0.02 px is a third of a view pixel.
+            #expect(abs(a[2] - b[2]) < 0.02 && abs(a[5] - b[5]) < 0.02, "\(pose): shift \(a) against \(b)")
+            let angle = (atan2(a[3], a[0]) - atan2(b[3], b[0])) * 180 / Double.pi
+            #expect(abs(angle) < 0.02, "\(pose): angles differ by \(angle) degrees")
+            #expect(abs(fused.quality - theirs.quality) < 0.002, "\(pose): quality \(fused.quality) against \(theirs.quality)")
+        }
+    }
+
+    /// A thumbnail with nothing like the reference in it: the fused ECC gives up (or not) as
+    /// OpenCV's does and never returns a matrix that is not finite.
+    @Test func theFusedECCOnAFlatOrForeignThumbnailStaysFinite() throws {
+        let reference = try demoReference()
+        let size = RegistrationGeometry.thumbnail
+        let flat = [Float](repeating: 0.5, count: size * size)
+        var state: UInt64 = 7
+        let noise = (0..<(size * size)).map { _ -> Float in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(state >> 40) / Float(1 << 24)
+        }
+        for thumbnail in [flat, noise] {
+            let fused = try RegistrationReference.align(thumbnail, to: reference.pixels, settings: AlignmentSettings())
+            #expect(fused.thumbnailMatrix.allSatisfy { $0.isFinite })
+            #expect(fused.quality < 0.5)
         }
     }
 

@@ -44,12 +44,18 @@ typedef struct {
     int refined;            /* 1 when ECC converged and its result was kept, 0: translation only */
 } ls_cv_alignment;
 
+/** Which implementation of the Euclidean ECC refinement ls_cv_align runs. */
+enum {
+    LS_CV_ECC_FUSED = 0,   /* ecc_euclidean.cpp: the same algorithm, two passes an iteration */
+    LS_CV_ECC_OPENCV = 1,  /* cv::findTransformECC itself (to compare) */
+};
+
 /** Registers `moving` to `reference` (both size x size floats): cv::phaseCorrelate (Hanning
- *  window) for the shift, then cv::findTransformECC (MOTION_EUCLIDEAN, Gaussian filter `blur`,
- *  at most `iterations`, stop at `epsilon`) from it. When ECC does not converge, the translation
- *  stands and its quality is measured the same way. */
+ *  window) for the shift, then ECC (MOTION_EUCLIDEAN, Gaussian filter `blur`, at most
+ *  `iterations`, stop at `epsilon`; `refiner` LS_CV_ECC_*) from it. When ECC does not converge,
+ *  the translation stands and its quality is measured the same way. */
 int ls_cv_align(const float *reference, const float *moving, int size, int iterations, double epsilon, int blur,
-                ls_cv_alignment *out);
+                int refiner, ls_cv_alignment *out);
 
 /** Zero-mean normalised correlation of two size x size float images, ignoring a border of
  *  `margin` pixels; *out receives it (0 when either is flat). */
