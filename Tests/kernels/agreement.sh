@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The PaDiM kernels agree on x86_64 and aarch64: Tests/kernels/kernel_check.c built natively and
-# for aarch64 (clang from the Swift toolchain against board/sysroot.sh's bookworm arm64 sysroot,
-# static), the aarch64 one run under qemu-aarch64-static; every distance compared.
+# The PaDiM kernels and the preprocessing's resample agree on x86_64 and aarch64:
+# Tests/kernels/kernel_check.c and resample_check.c built natively and for aarch64 (clang from the
+# Swift toolchain against board/sysroot.sh's bookworm arm64 sysroot, static, each with its
+# target's flags from Package.swift), the aarch64 ones run under qemu-aarch64-static; every
+# distance and every resampled row compared.
 # Usage: Tests/kernels/agreement.sh [SYSROOT]   (default: board/sysroot.sh arm64)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../.." && pwd)
@@ -12,8 +14,12 @@ src=("$root/Sources/CPadimKernels/kernels.c" "$here/kernel_check.c")
 flags=(-O3 -ffp-contract=fast -Wno-psabi -I"$root/Sources/CPadimKernels/include")
 "$clang" "${flags[@]}" "${src[@]}" -lm -o "$work/x86"
 "$clang" --target=aarch64-unknown-linux-gnu --sysroot="$sysroot" -fuse-ld=lld -static "${flags[@]}" "${src[@]}" -lm -o "$work/arm"
-"$work/x86" >"$work/x86.txt"
-qemu-aarch64-static "$work/arm" >"$work/arm.txt"
+resample=("$root/Sources/CResample/resample.c" "$here/resample_check.c")
+rflags=(-O3 -ffp-contract=off -Wno-psabi -I"$root/Sources/CResample/include")
+"$clang" "${rflags[@]}" "${resample[@]}" -lm -o "$work/x86-resample"
+"$clang" --target=aarch64-unknown-linux-gnu --sysroot="$sysroot" -fuse-ld=lld -static "${rflags[@]}" "${resample[@]}" -lm -o "$work/arm-resample"
+{ "$work/x86"; "$work/x86-resample"; } >"$work/x86.txt"
+{ qemu-aarch64-static "$work/arm"; qemu-aarch64-static "$work/arm-resample"; } >"$work/arm.txt"
 python3 - "$work/x86.txt" "$work/arm.txt" <<'PY'
 import sys
 a = [l.split() for l in open(sys.argv[1])]; b = [l.split() for l in open(sys.argv[2])]
@@ -27,6 +33,15 @@ for kind in ("f16", "i8"):
     rel = max(abs(p - q) / p for p, q in zip(xs, ys)); same = sum(p == q for p, q in zip(xs, ys))
     print(f"{kind} distances: {len(xs)} patches, {same} bit-identical, largest relative difference {rel:.2e}")
     ok &= rel < 1e-5
-print("kernels: 1 passed, 0 failed" if ok else "kernels: 0 passed, 1 failed")
-sys.exit(0 if ok else 1)
+padim_ok, ok = ok, True
+for case in ("input", "view", "grey"):
+    xs = [l[3] for l in a if l[0] == "resample" and l[1] == case]; ys = [l[3] for l in b if l[0] == "resample" and l[1] == case]
+    same = sum(p == q for p, q in zip(xs, ys))
+    print(f"resample {case}: {len(xs)} rows, {same} bit-identical")
+    ok &= len(xs) > 200 and len(xs) == len(ys) and same == len(xs)
+variants = [" ".join(l[1:]) for l in a + b if l[0] == "variant"]
+print(f"resample variants: x86_64 {variants[0]}, aarch64 {variants[1]}")
+passed = int(padim_ok) + int(ok)
+print(f"kernels: {passed} passed, {2 - passed} failed")
+sys.exit(0 if passed == 2 else 1)
 PY
