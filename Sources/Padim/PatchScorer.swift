@@ -6,7 +6,8 @@ public enum FactorEncoding: String, Sendable, CaseIterable {
     /// The file's float16 values as they are: 32.3 MB read per frame at 56x56, d = 100.
     case float16
     /// int8 with one float32 scale per row of W and patch (scale = max |W_ij| / 127 over the row):
-    /// 16.2 MB + 1.3 MB of scales per frame. Quantised once at load.
+    /// 16.2 MB + 1.3 MB of scales per frame. Quantised once at load; the kernel rounds x - mean
+    /// to int16 and sums the products in integers.
     case int8
 }
 
@@ -17,7 +18,7 @@ public struct PatchScorer: Sendable {
     public let geometry: PatchGeometry
     public let encoding: FactorEncoding
     private let factor: [UInt16]    // float16: [groups][triangle][8]
-    private let factor8: [Int8]     // int8: [groups][triangle][8]
+    private let factor8: [Int8]     // int8: [groups][pairs][8][2] (CPadimKernels.h)
     private let scales: [Float]     // int8: [groups][d][8]
     private let mean: [UInt16]      // [groups][d][8]
 
@@ -37,22 +38,25 @@ public struct PatchScorer: Sendable {
                 for t in 0..<g.triangle { factor[(group * g.triangle + t) * lanes + lane] = model.factor.bits[p * g.triangle + t] }
             }
         case .int8:
-            factor8 = [Int8](repeating: 0, count: g.positions * g.triangle)
+            let pairs = lineside_padim_i8_pairs(d)
+            factor8 = [Int8](repeating: 0, count: g.groups * pairs * lanes * 2)
             scales = [Float](repeating: 0, count: g.positions * d)
             var row = [Float](repeating: 0, count: g.triangle)
             model.factor.bits.withUnsafeBufferPointer { bits in
                 for p in 0..<g.positions {
                     let group = p / lanes, lane = p % lanes
                     row.withUnsafeMutableBufferPointer { lineside_f16_to_f32(bits.baseAddress! + p * g.triangle, $0.baseAddress!, g.triangle) }
+                    var pairStart = 0  // row i's first pair
                     for i in 0..<d {
                         let first = i * (i + 1) / 2
+                        defer { pairStart += (i + 2) / 2 }
                         var largest: Float = 0
                         for j in 0...i { largest = max(largest, abs(row[first + j])) }
                         let scale = largest > 0 ? largest / 127 : 1
                         scales[(group * d + i) * lanes + lane] = scale
                         for j in 0...i {
                             let q = (row[first + j] / scale).rounded(.toNearestOrEven)
-                            factor8[(group * g.triangle + first + j) * lanes + lane] = Int8(max(-127, min(127, q)))
+                            factor8[((group * pairs + pairStart + j / 2) * lanes + lane) * 2 + j % 2] = Int8(max(-127, min(127, q)))
                         }
                     }
                 }
@@ -138,7 +142,8 @@ private struct DistanceChunks: ParallelBody {
             var sum = lineside_memory_read(mp, n * d * lanes * 2)
             if let f = model.factor { sum &+= lineside_memory_read(f + g0 * g.triangle * lanes, n * g.triangle * lanes * 2) }
             if let f = model.factor8, let s = model.scales {
-                sum &+= lineside_memory_read(f + g0 * g.triangle * lanes, n * g.triangle * lanes)
+                let pairs = lineside_padim_i8_pairs(d)
+                sum &+= lineside_memory_read(f + g0 * pairs * lanes * 2, n * pairs * lanes * 2)
                 sum &+= lineside_memory_read(s + g0 * d * lanes, n * d * lanes * 4)
             }
             sums[chunk] = sum
@@ -146,7 +151,7 @@ private struct DistanceChunks: ParallelBody {
         }
         let xp = features! + g0 * d * lanes, op = out! + g0 * lanes
         if let f = model.factor8, let s = model.scales {
-            lineside_padim_distances_i8(f + g0 * g.triangle * lanes, s + g0 * d * lanes, mp, xp, n, d, op)
+            lineside_padim_distances_i8(f + g0 * lineside_padim_i8_pairs(d) * lanes * 2, s + g0 * d * lanes, mp, xp, n, d, op)
         } else if baseline {
             lineside_padim_distances_baseline(model.factor! + g0 * g.triangle * lanes, mp, xp, n, d, op)
         } else {

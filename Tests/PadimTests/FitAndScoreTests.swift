@@ -99,7 +99,10 @@ import PlatformFakes
         #expect(i8.encoding == .int8 && f16.encoding == .float16)
         let n = wide.positions
         #expect(f16.modelBytes == n * wide.triangle * 2 + n * wide.dimensions * 2)
-        #expect(i8.modelBytes == n * wide.triangle + n * wide.dimensions * 4 + n * wide.dimensions * 2)
+        // int8 weights in pairs per row (an odd row's last pair padded: d = 40 has 20 odd rows).
+        let pairs = (0..<wide.dimensions).reduce(0) { $0 + ($1 + 2) / 2 }
+        #expect(pairs * 2 == wide.triangle + wide.dimensions / 2)
+        #expect(i8.modelBytes == n * pairs * 2 + n * wide.dimensions * 4 + n * wide.dimensions * 2)
         for offset: Float in [0, 0.5, 3] {
             let x = image(offset)
             var a = [Float](repeating: 0, count: wide.positions), b = a, c = a
@@ -111,6 +114,17 @@ import PlatformFakes
             for (p, q) in zip(a, b) { #expect(abs(p - q) <= 0.01 * p, "float16 \(p) int8 \(q)") }
             #expect(b == c)
         }
+        // Features equal to the mean: every difference 0, so the int16 step has nothing to
+        // scale; the distance is 0, not NaN.
+        var atMean = [Float](repeating: 0, count: wide.featureCount)
+        for p in 0..<wide.positions {
+            for ch in 0..<wide.dimensions {
+                atMean[wide.interleaved(position: p, channel: ch)] = Float(Float16(bitPattern: model.mean.bits[p * wide.dimensions + ch]))
+            }
+        }
+        var zero = [Float](repeating: 1, count: wide.positions)
+        atMean.withUnsafeBufferPointer { f in zero.withUnsafeMutableBufferPointer { i8.score(f, into: $0) } }
+        #expect(zero.allSatisfy { $0 == 0 }, "\(zero)")
     }
 
     @Test func shiftedSumsKeepCovariancePreciseForLargeOffsets() throws {

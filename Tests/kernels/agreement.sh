@@ -33,6 +33,10 @@ for kind in ("f16", "i8"):
     rel = max(abs(p - q) / p for p, q in zip(xs, ys)); same = sum(p == q for p, q in zip(xs, ys))
     print(f"{kind} distances: {len(xs)} patches, {same} bit-identical, largest relative difference {rel:.2e}")
     ok &= rel < 1e-5
+f16 = [float(l[2]) for l in a if l[0] == "f16"]; i8 = [float(l[2]) for l in a if l[0] == "i8"]
+quantised = max(abs(p - q) / p for p, q in zip(f16, i8))
+print(f"i8 against f16 distances (x86_64): largest relative difference {quantised:.2e}")
+ok &= quantised < 0.01
 padim_ok, ok = ok, True
 for case in ("input", "view", "grey"):
     xs = [l[3] for l in a if l[0] == "resample" and l[1] == case]; ys = [l[3] for l in b if l[0] == "resample" and l[1] == case]

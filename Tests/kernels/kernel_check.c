@@ -20,7 +20,7 @@ int main(void) {
     float *x = malloc(groups * d * 8 * sizeof *x), *out = malloc(groups * 8 * sizeof *out);
     float *scales = malloc(groups * d * 8 * sizeof *scales), *back = malloc(groups * tri * 8 * sizeof *back);
     uint16_t *w16 = malloc(groups * tri * 8 * 2), *m16 = malloc(groups * d * 8 * 2);
-    int8_t *w8 = malloc(groups * tri * 8);
+    int8_t *w8 = malloc(groups * lineside_padim_i8_pairs(d) * 16);
     if (!w || !mean || !x || !out || !scales || !back || !w16 || !m16 || !w8) return 2;
     // A lower-triangular factor with a dominant positive diagonal, per patch (lane).
     for (size_t g = 0; g < groups; g++)
@@ -33,8 +33,10 @@ int main(void) {
     lineside_f32_to_f16(mean, m16, groups * d * 8);
     lineside_f16_to_f32(w16, back, groups * tri * 8);
     // int8 with one scale per row and patch, as PatchScorer quantises at load.
+    const size_t pairs = lineside_padim_i8_pairs(d);
+    memset(w8, 0, groups * pairs * 16);
     for (size_t g = 0; g < groups; g++)
-        for (size_t i = 0; i < d; i++)
+        for (size_t i = 0, pair_start = 0; i < d; pair_start += (i + 2) / 2, i++)
             for (size_t l = 0; l < 8; l++) {
                 size_t first = i * (i + 1) / 2;
                 float largest = 0;
@@ -43,7 +45,7 @@ int main(void) {
                 scales[(g * d + i) * 8 + l] = s;
                 for (size_t j = 0; j <= i; j++) {
                     float q = __builtin_roundevenf(back[(g * tri + first + j) * 8 + l] / s);
-                    w8[(g * tri + first + j) * 8 + l] = (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
+                    w8[((g * pairs + pair_start + j / 2) * 8 + l) * 2 + j % 2] = (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
                 }
             }
     uint64_t f16sum = 0;

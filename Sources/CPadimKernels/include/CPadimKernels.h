@@ -22,12 +22,19 @@ void lineside_padim_distances(const uint16_t *factor, const uint16_t *mean, cons
 void lineside_padim_distances_baseline(const uint16_t *factor, const uint16_t *mean, const float *x,
                                        size_t groups, size_t d, float *out);
 
-/// The same distances with W as int8 and one float32 scale per row and patch:
-///   factor: [groups][d*(d+1)/2][8] int8, W_ij = scales_i * factor_ij
+/// The same distances with W as int8 and one float32 scale per row and patch, the difference
+/// x - mean rounded to int16 with one step per patch, and the products summed in int32:
+///   factor: [groups][pairs][8][2] int8, W_ij = scales_i * factor_ij: row i's j = 0...i in
+///           pairs (j, j + 1) per lane, the last pair of an odd row padded with 0;
+///           pairs = lineside_padim_i8_pairs(d) per group
 ///   scales: [groups][d][8]          float32
 /// Half the bytes of the float16 factor (the scoring is memory-bound on a frame's cold caches).
 void lineside_padim_distances_i8(const int8_t *factor, const float *scales, const uint16_t *mean, const float *x,
                                  size_t groups, size_t d, float *out);
+
+/// Pairs of the int8 factor's layout for one group at `d` dimensions: sum over rows i < d of
+/// ceil((i + 1) / 2).
+size_t lineside_padim_i8_pairs(size_t d);
 
 /// Which variant `lineside_padim_distances` uses: "x86-64-f16c-fma", "x86-64-baseline" or "generic".
 const char *lineside_padim_kernel_variant(void);
