@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command (README; .ci/run calls it): set-up, build, unit tests, the command-line
 # checks (bad input, bad configurations, kill -9 during a fit), the hostile-input fuzz suite, the
-# Python tools' tests, the real-kernel rig (aarch64 build, qemu with vivid and gpio-sim), and the
+# Python tools' tests, the real-kernel rig (aarch64 build, qemu with vivid and gpio-sim), the
+# vector kernels built for aarch64 against x86_64 (Tests/kernels), and the
 # board image booted with systemd in qemu (Tests/image). Ends with one line
 # 'tests: N passed, N failed'.
 set -uo pipefail
@@ -73,6 +74,9 @@ if [ -x Tests/rig/run-all.sh ]; then
   Tests/rig/run-all.sh 2>&1 | tee "$log"; status=${PIPESTATUS[0]}
   count "rig" "$status" "$(grep -cE "^PASS" "$log" || true)" "$(grep -cE "^FAIL" "$log" || true)"
 fi
+
+echo "== kernels built for aarch64 against x86_64 (Tests/kernels, qemu-aarch64-static)"
+script kernels kernels Tests/kernels/agreement.sh
 
 if [ -x Tests/image/run-all.sh ]; then
   echo "== board image (board/make-image.sh; systemd boots in qemu: Tests/image)"

@@ -7,6 +7,8 @@
 # Usage: Tests/kernels/agreement.sh [SYSROOT]   (default: board/sysroot.sh arm64)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../.." && pwd)
+source "$root/board/lib/common.sh"   # ensure_packages (set -euo pipefail)
+ensure_packages qemu-user-static
 clang=${CLANG:-/opt/swift/usr/bin/clang}
 sysroot=${1:-$("$root/board/sysroot.sh" arm64)}
 work=$(mktemp -d /tmp/lineside-kernels-XXXXXX); trap 'rm -rf "$work"' EXIT
