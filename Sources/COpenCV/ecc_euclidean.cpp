@@ -30,10 +30,10 @@ inline f32x8 load8(const float *p) { f32x8 v; std::memcpy(&v, p, sizeof v); retu
 /// BORDER_CONSTANT does.
 /// `cells` is the caller's buffer (kept per thread: a fresh 70 KB each call costs page faults).
 struct Packed {
-    int n;
     std::vector<float> &cells;  // (n + 2)^2 pixels x {value, gx, gy, unused}
 
-    Packed(const cv::Mat &image, std::vector<float> &buffer) : n(image.cols), cells(buffer) {
+    Packed(const cv::Mat &image, std::vector<float> &buffer) : cells(buffer) {
+        const int n = image.cols;
         cells.assign(size_t(n + 2) * (n + 2) * 4, 0.f);
         for (int y = 0; y < n; ++y) {
             const float *v = image.ptr<float>(y);

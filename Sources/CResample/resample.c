@@ -22,11 +22,6 @@ INLINE f32x4 load_f32x4(const float *p) {
     memcpy(&v, p, sizeof v);
     return v;
 }
-INLINE f32x8 load_f32x8(const float *p) {
-    f32x8 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
 
 size_t ls_resample_scratch_floats(ptrdiff_t columns, int channels, ptrdiff_t hmax_taps) {
     // The row, then zeros for the horizontal pass's zero-weight taps past a pixel's own (up to

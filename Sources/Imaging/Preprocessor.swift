@@ -124,9 +124,6 @@ public struct Preprocessor: Sendable {
         }
     }
 
-    /// The kernels' variant (CResample: "x86-64-avx2", "x86-64-baseline" or "generic").
-    public static var kernelVariant: String { String(cString: ls_resample_variant()) }
-
     /// Convenience for tests and tools: the 224x224 RGB crop as 8-bit pixels.
     public mutating func croppedRGB(_ image: Image, region: PixelRect? = nil) -> Image {
         var q = [Int8](repeating: 0, count: Preprocessor.inputCount)

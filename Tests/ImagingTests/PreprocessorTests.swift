@@ -71,22 +71,13 @@ import PlatformFakes
     @Test func matchesADirectEvaluationOfTheSpec() {
         // Independent re-statement of the spec, computed in Double, for a 97x61 grey image.
         let image = gradient(width: 97, height: 61, layout: .grey)
-        func weights(_ input: Int, _ x: Int) -> [(Int, Double)] {
-            let scale = Double(input) / 256, support = max(scale, 1), centre = (Double(x) + 0.5) * scale
-            var taps: [(Int, Double)] = []
-            for t in max(0, Int((centre - support).rounded(.down)))..<min(input, Int((centre + support).rounded(.up))) {
-                taps.append((t, max(0, 1 - abs((Double(t) + 0.5 - centre) / support))))
-            }
-            let total = taps.reduce(0) { $0 + $1.1 }
-            return taps.map { ($0.0, $0.1 / total) }
-        }
         var p = Preprocessor()
         let out = p.croppedRGB(image)
         var worst = 0
         for (oy, ox) in [(0, 0), (100, 37), (223, 223), (57, 200)] {
             var v = 0.0
-            for (sy, wy) in weights(61, oy + 16) {
-                for (sx, wx) in weights(97, ox + 16) { v += wy * wx * Double(image.pixels[sy * 97 + sx]) }
+            for (sy, wy) in specTaps(61, oy + 16) {
+                for (sx, wx) in specTaps(97, ox + 16) { v += wy * wx * Double(image.pixels[sy * 97 + sx]) }
             }
             let expected = Int(min(255, max(0, (v + 0.5).rounded(.down))))
             worst = max(worst, abs(Int(out.pixels[(oy * 224 + ox) * 3]) - expected))
@@ -98,29 +89,15 @@ import PlatformFakes
     /// axis and growing on the other (2 to 5 taps, so CResample's four-pixel groups mix tap
     /// counts), from a region that does not start at the frame's corner.
     @Test func everyPixelOfAColourRegionMatchesTheSpec() {
-        var state: UInt64 = 99
-        let width = 530, height = 200
-        let pixels = (0..<(width * height * 3)).map { _ -> UInt8 in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        }
-        let image = Image(width: width, height: height, layout: .rgb, pixels: pixels)
+        let width = 530
+        let image = noise(width: width, height: 200, layout: .rgb), pixels = image.pixels
         let roi = PixelRect(x: 17, y: 9, width: 481, height: 150)
-        func weights(_ input: Int, _ x: Int) -> [(Int, Double)] {
-            let scale = Double(input) / 256, support = max(scale, 1), centre = (Double(x) + 0.5) * scale
-            var taps: [(Int, Double)] = []
-            for t in max(0, Int((centre - support).rounded(.down)))..<min(input, Int((centre + support).rounded(.up))) {
-                taps.append((t, max(0, 1 - abs((Double(t) + 0.5 - centre) / support))))
-            }
-            let total = taps.reduce(0) { $0 + $1.1 }
-            return taps.map { ($0.0, $0.1 / total) }
-        }
         var p = Preprocessor()
         let out = p.croppedRGB(image, region: roi)
-        let columns = (0..<224).map { weights(roi.width, $0 + 16) }
+        let columns = (0..<224).map { specTaps(roi.width, $0 + 16) }
         var worst = 0, differing = 0, checked = 0
         for oy in stride(from: 0, to: 224, by: 3) {
-            let rows = weights(roi.height, oy + 16)
+            let rows = specTaps(roi.height, oy + 16)
             for ox in 0..<224 {
                 for c in 0..<3 {
                     var v = 0.0
@@ -141,14 +118,6 @@ import PlatformFakes
 }
 
 @Suite struct PreprocessorParallelTests {
-    func noise(width: Int, height: Int, layout: Image.Layout) -> Image {
-        var state: UInt64 = 12345
-        let pixels = (0..<(width * height * layout.channels)).map { _ -> UInt8 in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        }
-        return Image(width: width, height: height, layout: layout, pixels: pixels)
-    }
 
     /// Chunks in any order on "4 threads" give the same bytes as one thread: every value is the
     /// same sum in the same order, whoever computes it.
@@ -186,4 +155,26 @@ import PlatformFakes
             #expect(fromView == direct, "\(image.width)x\(image.height) \(image.layout)")
         }
     }
+}
+
+/// A seeded noise image (the same bytes every run).
+func noise(width: Int, height: Int, layout: Image.Layout) -> Image {
+    var state: UInt64 = 12345
+    let pixels = (0..<(width * height * layout.channels)).map { _ -> UInt8 in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return UInt8(truncatingIfNeeded: state >> 56)
+    }
+    return Image(width: width, height: height, layout: layout, pixels: pixels)
+}
+
+/// The spec's taps for output sample `x` of an axis of `input` samples resized to 256, restated
+/// independently in Double: (source index, normalised weight).
+func specTaps(_ input: Int, _ x: Int) -> [(Int, Double)] {
+    let scale = Double(input) / 256, support = max(scale, 1), centre = (Double(x) + 0.5) * scale
+    var taps: [(Int, Double)] = []
+    for t in max(0, Int((centre - support).rounded(.down)))..<min(input, Int((centre + support).rounded(.up))) {
+        taps.append((t, max(0, 1 - abs((Double(t) + 0.5 - centre) / support))))
+    }
+    let total = taps.reduce(0) { $0 + $1.1 }
+    return taps.map { ($0.0, $0.1 / total) }
 }
