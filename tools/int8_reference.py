@@ -5,6 +5,10 @@ Reads the exported safetensors (the very file the firmware embeds) and runs it i
 arithmetic: int32 accumulation of (x - input_zero_point) * q_weight + q_bias; requantization as
 XNNPACK's fp32 path (float32(acc) * float32(input_scale * weight_scale[c] / output_scale), clamp,
 round to nearest even, + output zero point); qs8 add as dequantize both, add, requantize.
+With `float_prefix` K (the firmware's default, `Int8Backbone.floatPrefixLayers`), layers 0..K-1
+run in float32 on weights dequantised from the same int8 ones (bias = q_bias * input_scale *
+weight_scale[c]), from the dequantised input, and layer K-1's output is rounded to its int8 grid;
+the rest is int8 as above.
 Prints, per tap, the cosine similarity of the dequantized int8 taps with the float32 taps.
 """
 from __future__ import annotations
@@ -32,7 +36,7 @@ EXACT_FAN_IN = (2**24 - 1) // (255 * 127)  # 518
 class Int8Backbone:
     """The exported graph, executable in simulated int8."""
 
-    def __init__(self, path_or_bytes):
+    def __init__(self, path_or_bytes, float_prefix: int = 0):
         if isinstance(path_or_bytes, (bytes, bytearray)):
             self.tensors, self.metadata = safetensors_io.deserialize(bytes(path_or_bytes))
             path = "<bytes>"
@@ -43,14 +47,26 @@ class Int8Backbone:
             raise ValueError(f"{path}: format {self.metadata.get('format')!r} is not {export_backbone.FORMAT}")
         self.graph = json.loads(self.metadata["graph"])
         self.qp = {t["id"]: (t["scale"], t["zero_point"]) for t in self.graph["tensors"]}
+        self.float_prefix = float_prefix
+        prefix = [layer for layer in self.graph["layers"] if layer["index"] < float_prefix]
+        taps = {t["tensor"] for t in self.graph["taps"]}
+        if any(layer["op"] == "add" for layer in prefix) or any(layer["output"] in taps for layer in prefix[:-1]):
+            raise ValueError(f"float prefix of {float_prefix} layers holds an add or a tap")
 
     def run(self, u8: np.ndarray, keep: set[int] | None = None) -> dict[int, np.ndarray]:
         """uint8 NHWC batch -> {tensor id: int8 NHWC} for the taps (or `keep`)."""
         if keep is None:
             keep = {t["tensor"] for t in self.graph["taps"]}
         vals = {0: preprocess.int8_input(u8)}
+        floats = {0: quant.dequantize(vals[0], *self.qp[0])} if self.float_prefix else {}
         for layer in self.graph["layers"]:
-            if layer["op"] == "add":
+            if layer["index"] < self.float_prefix:
+                y = self._float_conv(layer, floats.pop(layer["input"]))
+                if layer["index"] == self.float_prefix - 1:
+                    vals[layer["output"]] = quant.quantize(y, *self.qp[layer["output"]])
+                else:
+                    floats[layer["output"]] = y
+            elif layer["op"] == "add":
                 a, b = layer["inputs"]
                 vals[layer["output"]] = self._add(vals[a], self.qp[a], vals[b], self.qp[b], self.qp[layer["output"]])
             else:
@@ -60,6 +76,17 @@ class Int8Backbone:
     def dequantized_taps(self, u8: np.ndarray) -> dict[str, np.ndarray]:
         out = self.run(u8)
         return {t["name"]: quant.dequantize(out[t["tensor"]], *self.qp[t["tensor"]]) for t in self.graph["taps"]}
+
+    def _float_conv(self, layer: dict, x: np.ndarray) -> np.ndarray:
+        """A layer of the float32 prefix, on the int8 weights dequantised (as the firmware does)."""
+        ii = f"L{layer['index']:02d}"
+        ws = self.tensors[ii + ".weight_scale"].astype(np.float32)
+        depthwise = layer["op"] == "dwconv"
+        shape = (1, 1, 1, -1) if depthwise else (-1, 1, 1, 1)
+        w = self.tensors[ii + ".weight"].astype(np.float32) * ws.reshape(shape)
+        b = self.tensors[ii + ".bias"].astype(np.float32) * (np.float32(self.qp[layer["input"]][0]) * ws)
+        y = (lite0.dwconv2d if depthwise else lite0.conv2d)(x, w, b, layer["stride"])
+        return lite0.relu6(y) if layer["relu6"] else y
 
     def _conv(self, layer: dict, x: np.ndarray) -> np.ndarray:
         ii = f"L{layer['index']:02d}"

@@ -187,7 +187,7 @@ class Backbone:
     """Float32 taps from lite0, or the simulated int8 taps of an exported file."""
 
     def __init__(self, kind: str, weights: str | None, int8_file: str | None, float_after: int | None = None,
-                 float_taps: bool = False, float_before: int = 0):
+                 float_taps: bool = False, float_before: int = 0, float_prefix: int = 0):
         self.kind = kind
         self.float_after = None
         self.float_taps = float_taps
@@ -220,7 +220,7 @@ class Backbone:
         elif kind == "int8":
             import export_backbone
             import int8_reference
-            self.net = int8_reference.Int8Backbone(int8_file or export_backbone.DEFAULT_OUT)
+            self.net = int8_reference.Int8Backbone(int8_file or export_backbone.DEFAULT_OUT, float_prefix)
         else:
             raise ValueError(kind)
 
@@ -310,6 +310,9 @@ def main() -> int:
     ap.add_argument("--float-before", type=int, default=0,
                     help="with --backbone int8-weights: the outputs of layers before this index stay float32, "
                          "the rest are rounded to the export's int8 grid")
+    ap.add_argument("--float-prefix", type=int, default=0,
+                    help="with --backbone int8: the first K layers in float32 on the dequantised int8 weights, "
+                         "layer K-1's output rounded to its int8 grid (the firmware's backbone precision)")
     ap.add_argument("--float-taps", action="store_true",
                     help="with --backbone int8-weights: every activation on the int8 grid, but the taps are "
                          "read before their rounding (the network goes on from the rounded ones)")
@@ -319,7 +322,8 @@ def main() -> int:
     ap.add_argument("--scores-out", help="write [{file, score}] of the test images as JSON")
     ap.add_argument("--features-out", help="write the test images' selected features (N, 56, 56, 100) as .npy")
     args = ap.parse_args()
-    res = evaluate(args.category, Backbone(args.backbone, args.weights, args.int8_file, args.float_after, args.float_taps, args.float_before), args.seed, args.features_out)
+    res = evaluate(args.category, Backbone(args.backbone, args.weights, args.int8_file, args.float_after, args.float_taps, args.float_before,
+                                                 args.float_prefix), args.seed, args.features_out)
     print(f"{res['category']} ({res['backbone']}): image AUROC {res['image_auroc']:.4f}, pixel AUROC "
           f"{res['pixel_auroc']:.4f}; {res['train_images']} train, {res['test_images']} test, "
           f"{res['total_seconds']:.1f} s")

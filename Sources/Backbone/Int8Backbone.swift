@@ -4,6 +4,8 @@ import Imaging
 /// The backbone running on XNNPACK's operator API: per-channel int8 (qc8) convolutions, depthwise
 /// as grouped qc8 with XNN_FLAG_DEPTHWISE_CONVOLUTION, residuals as qs8 add, ReLU6 as the output
 /// clamp, all set up once on fixed buffers this object owns; `run()` just runs the operators.
+/// The first `floatPrefixLayers` layers also exist in float32 (`FloatPrefix`), for
+/// `BackbonePrecision.float32Prefix`; a run picks one of the two ways through them.
 ///
 /// Not Sendable: it owns mutable activation buffers; one inference thread owns one backbone.
 public final class Int8Backbone {
@@ -11,7 +13,13 @@ public final class Int8Backbone {
     public let identity: String
     public let threads: Int
 
+    /// Layers 0..<floatPrefixLayers of `BackbonePrecision.float32Prefix`: the stem, block 0
+    /// and block 1's expansion, all at 112x112 (README, Evaluation: the layers whose rounding costs
+    /// the most).
+    public static let floatPrefixLayers = 4
+
     private var operators: [(name: String, op: xnn_operator_t)] = []
+    private var prefix: FloatPrefix?
     /// The pool XNNPACK runs on, shared with the other per-frame stages (`ParallelLoop`).
     public let pool: SharedThreadPool
     private var threadpool: pthreadpool_t? { pool.handle }
@@ -43,6 +51,10 @@ public final class Int8Backbone {
             operators.append((layer.name, op))
             try setUp(op, layer)
         }
+        let k = Self.floatPrefixLayers
+        guard graph.layers.count > k else { throw .malformed("graph: \(graph.layers.count) layers, the float32 prefix needs \(k + 1)") }
+        prefix = try FloatPrefix(graph: graph, weights: weights, layers: k, input: buffers[graph.inputTensor]!.baseAddress!,
+                                 output: buffers[graph.layers[k - 1].output]!.baseAddress!, threadpool: threadpool)
     }
 
     deinit {
@@ -56,9 +68,15 @@ public final class Int8Backbone {
         return UnsafeMutableBufferPointer(rebasing: buffers[graph.inputTensor]![0..<info.elementCount])
     }
 
-    /// Runs every operator on the current input.
-    public func run() throws(BackboneError) {
-        for (name, op) in operators {
+    /// Runs the network on the current input, its first layers as `precision` says.
+    public func run(_ precision: BackbonePrecision = .int8) throws(BackboneError) {
+        var int8Operators = operators[...]
+        if precision == .float32Prefix {
+            guard let prefix else { throw .malformed("graph: no float32 prefix was set up") }
+            try prefix.run(threadpool)
+            int8Operators = operators.dropFirst(prefix.layers)
+        }
+        for (name, op) in int8Operators {
             let status = xnn_run_operator(op, threadpool)
             guard status == xnn_status_success else { throw .xnnpack(operation: "run", layer: name, status: status.rawValue) }
         }

@@ -93,6 +93,43 @@ static inline __attribute__((always_inline)) i32x8 pair_products(const int8_t *w
 // 32767, a relative error below 2e-5 of the largest difference): then
 // (W (x - mean))_i = scale_i * step * sum_j q_ij d_j, the sum exact in integers. Half the
 // bytes of the float16 factor, and half the instructions of converting every weight to float.
+// One group's distances from its differences diff[i] = x_i - mean_i (8 lanes each), W as int8
+// with one float32 scale per row and patch: the difference rounded to int16 with one step per
+// patch (step = max |x - mean| / 32767, a relative error below 2e-5 of the largest difference),
+// then (W (x - mean))_i = scale_i * step * sum_j q_ij d_j, the sum exact in integers. Half the
+// bytes of the float16 factor, and half the instructions of converting every weight to float.
+static inline __attribute__((always_inline)) void distances_i8_group(
+    const int8_t *w, const float *sg, const f32x8 *diff, f32x8 largest, int16_t *q, size_t d, float *out) {
+    // FLT_MIN keeps a lane whose differences are all 0 finite (0 / FLT_MIN = 0).
+    const f32x8 step = largest * (1.0f / 32767) + 1.17549435e-38f, inverse = 1.0f / step;
+    for (size_t j = 0; j < d; j++) {
+        f32x8 v = diff[j] * inverse;
+        // Round half away from zero: |v| <= 32767, so v +- 0.5 truncates into int16.
+        i32x8 r = __builtin_convertvector(v + (0.5f + __builtin_convertvector(v < 0, f32x8)), i32x8);
+        for (int l = 0; l < 8; l++) q[(j / 2) * 16 + l * 2 + (j & 1)] = (int16_t)r[l];
+    }
+    if (d & 1) for (int l = 0; l < 8; l++) q[(d / 2) * 16 + l * 2 + 1] = 0;
+    f32x8 total = 0;
+    for (size_t i = 0; i < d; i++) {
+        const size_t n = (i + 2) / 2;
+        i32x8 a0 = 0, a1 = 0;
+        size_t k = 0;
+        for (; k + 2 <= n; k += 2) {
+            __builtin_prefetch(w + PREFETCH_BYTES);
+            a0 += pair_products(w, q + k * 16);
+            a1 += pair_products(w + 16, q + k * 16 + 16);
+            w += 32;
+        }
+        if (k < n) {
+            a0 += pair_products(w, q + k * 16);
+            w += 16;
+        }
+        f32x8 acc = __builtin_convertvector(a0 + a1, f32x8) * (load_f32x8(sg + i * 8) * step);
+        total += acc * acc;
+    }
+    for (int l = 0; l < 8; l++) out[l] = sqrtf(total[l]);
+}
+
 static inline __attribute__((always_inline)) void distances_i8_body(
     const int8_t *factor, const float *scales, const uint16_t *mean, const float *x, size_t groups, size_t d,
     float *out) {
@@ -107,36 +144,51 @@ static inline __attribute__((always_inline)) void distances_i8_body(
             diff[i] = load_f32x8(xg + i * 8) - load_f16x8(mg + i * 8);
             largest = __builtin_elementwise_max(largest, __builtin_elementwise_abs(diff[i]));
         }
-        // FLT_MIN keeps a lane whose differences are all 0 finite (0 / FLT_MIN = 0).
-        const f32x8 step = largest * (1.0f / 32767) + 1.17549435e-38f, inverse = 1.0f / step;
-        for (size_t j = 0; j < d; j++) {
-            f32x8 v = diff[j] * inverse;
-            // Round half away from zero: |v| <= 32767, so v +- 0.5 truncates into int16.
-            i32x8 r = __builtin_convertvector(v + (0.5f + __builtin_convertvector(v < 0, f32x8)), i32x8);
-            for (int l = 0; l < 8; l++) q[(j / 2) * 16 + l * 2 + (j & 1)] = (int16_t)r[l];
-        }
-        if (d & 1) for (int l = 0; l < 8; l++) q[(d / 2) * 16 + l * 2 + 1] = 0;
-        const int8_t *w = factor + g * pairs * 16;
-        const float *sg = scales + g * d * 8;
-        f32x8 total = 0;
-        for (size_t i = 0; i < d; i++) {
-            const size_t n = (i + 2) / 2;
-            i32x8 a0 = 0, a1 = 0;
-            size_t k = 0;
-            for (; k + 2 <= n; k += 2) {
-                __builtin_prefetch(w + PREFETCH_BYTES);
-                a0 += pair_products(w, q + k * 16);
-                a1 += pair_products(w + 16, q + k * 16 + 16);
-                w += 32;
+        distances_i8_group(factor + g * pairs * 16, scales + g * d * 8, diff, largest, q, d, out + g * 8);
+    }
+}
+
+// (q - zero point) * scale rounded to float before the mean is subtracted, as the gatherer stores
+// it: never contracted into an FMA with the subtraction. (The target is built with
+// -ffp-contract=on, FMAs within one expression only: with =fast the backend fuses across
+// statements and this pragma has no effect; scoringFromTheTapsEqualsGatherThenScore then fails.)
+static inline __attribute__((always_inline)) f32x8 dequantize(f32x8 q, float zero_point, float scale) {
+#pragma clang fp contract(off)
+    return (q - zero_point) * scale;
+}
+
+// The same distances with each group's features read straight from the backbone's int8 taps
+// (what PatchFeatureGatherer writes, computed the same way: (q - zero point) * scale, the coarser
+// maps nearest-upsampled), so the gather's strided byte loads overlap the factor's memory reads
+// instead of running as a stage of their own.
+static inline __attribute__((always_inline)) void distances_i8_taps_body(
+    const int8_t *factor, const float *scales, const uint16_t *mean, const lineside_tap *taps, size_t tap_count,
+    const uint8_t *source_tap, const int32_t *source_channel, size_t grid_height, size_t grid_width,
+    size_t first_group, size_t groups, size_t d, float *out) {
+    const size_t pairs = lineside_padim_i8_pairs(d), half = (d + 1) / 2;
+    f32x8 diff[d];
+    int16_t q[half * 16];
+    int32_t offset[LINESIDE_MAX_TAPS][8];
+    for (size_t g = 0; g < groups; g++) {
+        for (size_t t = 0; t < tap_count; t++) {
+            const lineside_tap *tap = &taps[t];
+            for (int l = 0; l < 8; l++) {
+                const size_t p = (first_group + g) * 8 + l, i = p / grid_width, j = p % grid_width;
+                offset[t][l] = (int32_t)(((i * tap->height / grid_height) * tap->width + j * tap->width / grid_width) * tap->channels);
             }
-            if (k < n) {
-                a0 += pair_products(w, q + k * 16);
-                w += 16;
-            }
-            f32x8 acc = __builtin_convertvector(a0 + a1, f32x8) * (load_f32x8(sg + i * 8) * step);
-            total += acc * acc;
         }
-        for (int l = 0; l < 8; l++) out[g * 8 + l] = sqrtf(total[l]);
+        const uint16_t *mg = mean + g * d * 8;
+        f32x8 largest = 0;
+        for (size_t c = 0; c < d; c++) {
+            const lineside_tap *tap = &taps[source_tap[c]];
+            const int8_t *values = tap->values + source_channel[c];
+            const int32_t *o = offset[source_tap[c]];
+            f32x8 v;
+            for (int l = 0; l < 8; l++) v[l] = (float)values[o[l]];
+            diff[c] = dequantize(v, (float)tap->zero_point, tap->scale) - load_f16x8(mg + c * 8);
+            largest = __builtin_elementwise_max(largest, __builtin_elementwise_abs(diff[c]));
+        }
+        distances_i8_group(factor + g * pairs * 16, scales + g * d * 8, diff, largest, q, d, out + g * 8);
     }
 }
 
@@ -190,6 +242,10 @@ static void distances_i8_baseline(const int8_t *f, const float *s, const uint16_
                                   float *o) {
     distances_i8_body(f, s, m, x, g, d, o);
 }
+#define TAPS_ARGS const int8_t *f, const float *s, const uint16_t *m, const lineside_tap *taps, size_t tn, \
+    const uint8_t *st, const int32_t *sc, size_t gh, size_t gw, size_t g0, size_t g, size_t d, float *o
+FAST static void distances_i8_taps_fast(TAPS_ARGS) { distances_i8_taps_body(f, s, m, taps, tn, st, sc, gh, gw, g0, g, d, o); }
+static void distances_i8_taps_baseline(TAPS_ARGS) { distances_i8_taps_body(f, s, m, taps, tn, st, sc, gh, gw, g0, g, d, o); }
 FAST static void to_f16_fast(const float *in, uint16_t *out, size_t n) { f32_to_f16_body(in, out, n); }
 static void to_f16_baseline(const float *in, uint16_t *out, size_t n) { f32_to_f16_body(in, out, n); }
 FAST static void to_f32_fast(const uint16_t *in, float *out, size_t n) { f16_to_f32_body(in, out, n); }
@@ -220,6 +276,10 @@ void lineside_padim_distances_i8(const int8_t *factor, const float *scales, cons
     if (has_fast()) distances_i8_fast(factor, scales, mean, x, groups, d, out);
     else distances_i8_baseline(factor, scales, mean, x, groups, d, out);
 }
+void lineside_padim_distances_i8_taps(TAPS_ARGS) {
+    if (has_fast()) distances_i8_taps_fast(f, s, m, taps, tn, st, sc, gh, gw, g0, g, d, o);
+    else distances_i8_taps_baseline(f, s, m, taps, tn, st, sc, gh, gw, g0, g, d, o);
+}
 const char *lineside_padim_kernel_variant(void) { return has_fast() ? "x86-64-f16c-fma" : "x86-64-baseline"; }
 uint64_t lineside_memory_read(const void *data, size_t bytes) { return has_fast() ? read_fast(data, bytes) : read_body(data, bytes); }
 void lineside_f32_to_f16(const float *in, uint16_t *out, size_t count) {
@@ -240,6 +300,13 @@ void lineside_padim_distances_baseline(const uint16_t *factor, const uint16_t *m
 void lineside_padim_distances_i8(const int8_t *factor, const float *scales, const uint16_t *mean, const float *x,
                                  size_t groups, size_t d, float *out) {
     distances_i8_body(factor, scales, mean, x, groups, d, out);
+}
+void lineside_padim_distances_i8_taps(const int8_t *factor, const float *scales, const uint16_t *mean,
+                                      const lineside_tap *taps, size_t tap_count, const uint8_t *source_tap,
+                                      const int32_t *source_channel, size_t grid_height, size_t grid_width,
+                                      size_t first_group, size_t groups, size_t d, float *out) {
+    distances_i8_taps_body(factor, scales, mean, taps, tap_count, source_tap, source_channel, grid_height, grid_width,
+                           first_group, groups, d, out);
 }
 const char *lineside_padim_kernel_variant(void) { return "generic"; }
 uint64_t lineside_memory_read(const void *data, size_t bytes) { return read_body(data, bytes); }

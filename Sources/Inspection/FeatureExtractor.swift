@@ -2,32 +2,42 @@ import Backbone
 import Imaging
 import Padim
 
-/// Image -> patch features: preprocessing into the backbone's own input buffer, one int8 pass,
+/// Image -> patch features: preprocessing into the backbone's own input buffer, one backbone pass,
 /// then the selected channels gathered into the interleaved float layout. Reuses every buffer; every
 /// step runs on the backbone's thread pool.
 public final class FeatureExtractor {
     public let backbone: Int8Backbone
     public let geometry: PatchGeometry
     public let channels: [Int]
+    /// How the backbone computes these features: the model's (`ModelFile.precision`).
+    public let precision: BackbonePrecision
     private var preprocessor = Preprocessor()
     private let gatherer: PatchFeatureGatherer
     /// The taps as the gatherer reads them: views of the backbone's own buffers, made once.
     private let maps: [QuantizedMap]
-    /// The last image's features, [groups][d][8].
+    /// The last image's features, [groups][d][8] (empty when the extractor does not gather).
     public private(set) var features: [Float]
+    /// Whether `gather` writes `features`: the fit needs them; an inspector whose scorer reads the
+    /// taps itself (`tapFeatures`, the int8 factor) does not.
+    public let gathers: Bool
+    /// The taps as the int8 scorer reads them in place of `features`.
+    public let tapFeatures: TapFeatures
 
     /// The PaDiM grid is the finest tap's grid (56x56 at 224 input, stride 4).
-    public init(backbone: Int8Backbone, channels: [Int]) {
+    public init(backbone: Int8Backbone, channels: [Int], precision: BackbonePrecision, gathers: Bool = true) {
         let grid = Self.grid(backbone)
         geometry = PatchGeometry(gridHeight: grid.height, gridWidth: grid.width, dimensions: channels.count)
         self.backbone = backbone
         self.channels = channels
+        self.precision = precision
         gatherer = PatchFeatureGatherer(geometry: geometry, mapChannels: backbone.graph.taps.map(\.channels), selected: channels)
-        features = [Float](repeating: 0, count: geometry.featureCount)
+        self.gathers = gathers
+        features = [Float](repeating: 0, count: gathers ? geometry.featureCount : 0)
         maps = backbone.taps.map { tap in
             QuantizedMap(values: tap.values, height: tap.info.height, width: tap.info.width, channels: tap.info.channels,
                          scale: tap.info.quantization.scale, zeroPoint: tap.info.quantization.zeroPoint)
         }
+        tapFeatures = TapFeatures(maps: maps, gatherer: gatherer)
     }
 
     /// The PaDiM grid of `backbone`: its finest tap's height and width.
@@ -43,9 +53,10 @@ public final class FeatureExtractor {
         preprocessor.prepare(image, region: region, into: backbone.input, parallel: backbone.pool)
     }
 
-    public func runBackbone() throws(BackboneError) { try backbone.run() }
+    public func runBackbone() throws(BackboneError) { try backbone.run(precision) }
 
     public func gather() {
+        guard gathers else { return }
         features.withUnsafeMutableBufferPointer { gatherer.gather(maps, into: $0, parallel: backbone.pool) }
     }
 

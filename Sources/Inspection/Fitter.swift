@@ -41,8 +41,9 @@ public final class Fitter {
 
     /// `registration`: the reference to register the fit images to (`RegistrationReference.build`
     /// over the same good parts); the model stores it and corrects parts the same way.
+    /// `precision`: how the backbone computes the features; the model records it.
     public init(backbone: Int8Backbone, settings: FitSettings = FitSettings(), expectedImages: Int? = nil,
-                registration: RegistrationReference? = nil) throws(InspectionError) {
+                registration: RegistrationReference? = nil, precision: BackbonePrecision = .standard) throws(InspectionError) {
         let total = FeatureExtractor.totalChannels(backbone)
         guard settings.dimensions > 0, settings.dimensions <= total else {
             throw .dataset(path: "fit", reason: "cannot keep \(settings.dimensions) of \(total) channels")
@@ -52,7 +53,7 @@ public final class Fitter {
         }
         self.settings = settings
         let channels = ChannelSelection.draw(count: settings.dimensions, from: total, seed: settings.seed)
-        extractor = FeatureExtractor(backbone: backbone, channels: channels)
+        extractor = FeatureExtractor(backbone: backbone, channels: channels, precision: precision)
         accumulator = FitAccumulator(geometry: extractor.geometry)
         registrar = registration.map { Registrar(reference: $0) }
         if settings.holdoutFraction <= 0 {
@@ -117,7 +118,7 @@ public final class Fitter {
             : "resize 256x256 triangle filter, registered to the reference (euclidean), centre crop 224x224"
         if registrar != nil { facts["registration_not_located"] = String(report.notLocated) }
         return ModelFile(data: data, channels: extractor.channels, backboneIdentity: extractor.backbone.identity,
-                         threshold: 1, facts: facts, registration: registrar?.reference)
+                         precision: extractor.precision, threshold: 1, facts: facts, registration: registrar?.reference)
     }
 
     /// Sets the threshold from held-out scores (margin x maximum) and records their distribution.

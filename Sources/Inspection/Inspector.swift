@@ -32,7 +32,9 @@ public final class Inspector {
         guard model.backboneIdentity == backbone.identity else {
             throw .model(path: "model", reason: "fitted with another backbone")
         }
-        let extractor = FeatureExtractor(backbone: backbone, channels: model.channels)
+        // The int8 scorer reads the taps itself: no gathered feature block.
+        let extractor = FeatureExtractor(backbone: backbone, channels: model.channels, precision: model.precision,
+                                         gathers: factor != .int8)
         guard extractor.geometry == model.data.geometry else {
             throw .model(path: "model", reason: "geometry \(model.data.geometry) does not match the backbone's \(extractor.geometry)")
         }
@@ -44,8 +46,14 @@ public final class Inspector {
         registrar = Self.makeRegistrar(model.registration, registration)
     }
 
-    /// Patch distances of the features currently in the extractor (`baselineKernel`: benchmarks).
+    /// Patch distances of the image currently in the backbone's taps: read from the taps (int8
+    /// factor) or from the gathered features (`baselineKernel`: benchmarks, float16 factor).
     public func scorePatches(baselineKernel: Bool = false) {
+        if !extractor.gathers {
+            precondition(!baselineKernel, "the baseline kernel is the float16 factor's")
+            grid.withUnsafeMutableBufferPointer { scorer.score(taps: extractor.tapFeatures, into: $0, parallel: extractor.backbone.pool) }
+            return
+        }
         extractor.features.withUnsafeBufferPointer { f in
             grid.withUnsafeMutableBufferPointer {
                 scorer.score(f, into: $0, parallel: extractor.backbone.pool, baselineKernel: baselineKernel)

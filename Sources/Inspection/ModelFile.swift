@@ -1,3 +1,4 @@
+import Backbone
 import Padim
 import Platform
 import Registration
@@ -7,7 +8,7 @@ import SafeTensors
 /// channels, and JSON-free string metadata a person can read with any safetensors viewer.
 ///
 /// Tensors: `mean` F16 [H*W, d], `factor` F16 [H*W, d(d+1)/2] (W = L^-1, lower triangle by rows),
-/// `channels` I32 [d]. Metadata: format, backbone identity, geometry, threshold and fit statistics,
+/// `channels` I32 [d]. Metadata: format, backbone identity and precision, geometry, threshold and fit statistics,
 /// and the SHA-256 of the tensor data so a flipped bit is caught at load.
 public struct ModelFile: Sendable {
     public static let format = "lineside-padim/1"
@@ -39,6 +40,10 @@ public struct ModelFile: Sendable {
     public var data: PadimModelData
     public var channels: [Int]
     public var backboneIdentity: String
+    /// How the backbone computed the features the model was fitted on; parts are inspected the
+    /// same way. Metadata `backbone_precision`; a file without it is an int8 model (every model
+    /// written before the float32 prefix existed).
+    public var precision: BackbonePrecision
     public var threshold: Float
     /// Free-form fit facts (image counts, score distribution, seed, epsilon, threshold rule...).
     public var facts: [String: String]
@@ -46,11 +51,12 @@ public struct ModelFile: Sendable {
     /// without registration (and every model written before it existed).
     public var registration: RegistrationReference?
 
-    public init(data: PadimModelData, channels: [Int], backboneIdentity: String, threshold: Float, facts: [String: String],
-                registration: RegistrationReference? = nil) {
+    public init(data: PadimModelData, channels: [Int], backboneIdentity: String, precision: BackbonePrecision,
+                threshold: Float, facts: [String: String], registration: RegistrationReference? = nil) {
         self.data = data
         self.channels = channels
         self.backboneIdentity = backboneIdentity
+        self.precision = precision
         self.threshold = threshold
         self.facts = facts
         self.registration = registration
@@ -65,6 +71,7 @@ public struct ModelFile: Sendable {
         var meta = facts
         meta["format"] = ModelFile.format
         meta["backbone_sha256"] = backboneIdentity
+        meta["backbone_precision"] = precision.metadataValue
         meta["grid"] = "\(g.gridHeight)x\(g.gridWidth)"
         meta["dimensions"] = String(g.dimensions)
         meta["threshold"] = "\(threshold)"
@@ -91,6 +98,15 @@ public struct ModelFile: Sendable {
         }
         guard let backbone = meta["backbone_sha256"], backbone == expected.identity else {
             throw bad("model was fitted with another backbone (\(String((meta["backbone_sha256"] ?? "none").prefix(12)))…, running \(expected.identity.prefix(12))…): fit it again")
+        }
+        let precision: BackbonePrecision
+        if let text = meta["backbone_precision"] {
+            guard let known = BackbonePrecision(metadataValue: text) else {
+                throw bad("backbone precision \"\(text.prefix(60))\" is not one this firmware computes (\(BackbonePrecision.allCases.map(\.metadataValue).joined(separator: "; "))): fit it again")
+            }
+            precision = known
+        } else {
+            precision = .int8
         }
         let gridText = meta["grid"] ?? "missing"
         let grid = gridText.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
@@ -141,9 +157,10 @@ public struct ModelFile: Sendable {
         self.data = data
         self.channels = ints
         self.backboneIdentity = backbone
+        self.precision = precision
         self.threshold = threshold
         var facts = meta
-        for key in ["format", "backbone_sha256", "grid", "dimensions", "threshold", "data_sha256", "registration", "registration_sha256"] {
+        for key in ["format", "backbone_sha256", "backbone_precision", "grid", "dimensions", "threshold", "data_sha256", "registration", "registration_sha256"] {
             facts[key] = nil
         }
         self.facts = facts

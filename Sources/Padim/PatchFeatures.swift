@@ -1,3 +1,4 @@
+import CPadimKernels
 import Platform
 
 /// A quantized feature map as the backbone leaves it: int8 NHWC with a per-tensor scale.
@@ -56,6 +57,9 @@ public struct PatchFeatureGatherer: Sendable {
     public let geometry: PatchGeometry
     /// For each selected channel: which map and which channel inside it.
     private let sources: [(map: Int, channel: Int)]
+    /// The same as the fused kernel reads them (`TapFeatures`).
+    let sourceMaps: [UInt8]
+    let sourceChannels: [Int32]
 
     public init(geometry: PatchGeometry, mapChannels: [Int], selected: [Int]) {
         precondition(selected.count == geometry.dimensions, "selection does not match the feature dimension")
@@ -69,6 +73,8 @@ public struct PatchFeatureGatherer: Sendable {
         }
         self.geometry = geometry
         self.sources = sources
+        sourceMaps = sources.map { UInt8($0.0) }
+        sourceChannels = sources.map { Int32($0.1) }
     }
 
     /// Fills `out` group by group of 8 positions (the groups split over `parallel`): each group's
@@ -89,6 +95,29 @@ public struct PatchFeatureGatherer: Sendable {
 
     /// Taps a gatherer reads (the Lite0 cut has three).
     public static let maximumMaps = 4
+}
+
+/// The taps and the gatherer's channel sources as `lineside_padim_distances_i8_taps` reads them, for
+/// `PatchScorer.score(taps:)`: the scorer reads each patch's features from the taps itself, with the
+/// same values the gatherer would have written. Made once; the maps' buffers must outlive it.
+public struct TapFeatures {
+    let taps: [lineside_tap]
+    let sourceMaps: [UInt8]
+    let sourceChannels: [Int32]
+    let geometry: PatchGeometry
+
+    public init(maps: [QuantizedMap], gatherer: PatchFeatureGatherer) {
+        precondition(maps.count <= Int(LINESIDE_MAX_TAPS), "more maps than the kernel handles")
+        precondition(zip(gatherer.sourceMaps, gatherer.sourceChannels).allSatisfy { Int($0) < maps.count && Int($1) < maps[Int($0)].channels },
+                     "a selected channel is beyond its map")
+        taps = maps.map {
+            lineside_tap(values: $0.values.baseAddress, height: Int32($0.height), width: Int32($0.width), channels: Int32($0.channels),
+                         scale: $0.scale, zero_point: Int32($0.zeroPoint))
+        }
+        sourceMaps = gatherer.sourceMaps
+        sourceChannels = gatherer.sourceChannels
+        geometry = gatherer.geometry
+    }
 }
 
 /// One chunk of groups of 8 positions.

@@ -79,7 +79,28 @@ public struct PatchScorer: Sendable {
         withModel { model in
             let chunks = min(parallel.chunksPerStage, geometry.groups)
             parallel.run(chunks, DistanceChunks(geometry: geometry, chunks: chunks, model: model, features: features.baseAddress!,
-                                                out: out.baseAddress!, baseline: baselineKernel, sums: nil))
+                                                taps: nil, out: out.baseAddress!, baseline: baselineKernel, sums: nil))
+        }
+    }
+
+    /// Distances straight from the backbone's int8 taps (`TapFeatures`), with no gathered feature
+    /// block: equal to the bit to `score` on what `PatchFeatureGatherer.gather` writes. The int8
+    /// factor only (the float16 one keeps the gather).
+    public func score(taps: TapFeatures, into out: UnsafeMutableBufferPointer<Float>, parallel: any ParallelLoop = SerialLoop.shared) {
+        precondition(encoding == .int8, "the taps are read by the int8 kernel only")
+        precondition(taps.geometry == geometry && out.count >= geometry.positions, "taps or buffer do not match the model")
+        withModel { model in
+            taps.taps.withUnsafeBufferPointer { list in
+                taps.sourceMaps.withUnsafeBufferPointer { maps in
+                    taps.sourceChannels.withUnsafeBufferPointer { channels in
+                        let chunks = min(parallel.chunksPerStage, geometry.groups)
+                        parallel.run(chunks, DistanceChunks(geometry: geometry, chunks: chunks, model: model, features: nil,
+                                                            taps: TapPointers(list: list.baseAddress!, count: list.count,
+                                                                              maps: maps.baseAddress!, channels: channels.baseAddress!),
+                                                            out: out.baseAddress!, baseline: false, sums: nil))
+                    }
+                }
+            }
         }
     }
 
@@ -106,8 +127,8 @@ public struct PatchScorer: Sendable {
     public func readModel(parallel: any ParallelLoop = SerialLoop.shared, sums: UnsafeMutableBufferPointer<UInt64>) {
         withModel { model in
             let chunks = min(parallel.chunksPerStage, geometry.groups, sums.count)
-            parallel.run(chunks, DistanceChunks(geometry: geometry, chunks: chunks, model: model, features: nil, out: nil,
-                                                baseline: false, sums: sums.baseAddress!))
+            parallel.run(chunks, DistanceChunks(geometry: geometry, chunks: chunks, model: model, features: nil, taps: nil,
+                                                out: nil, baseline: false, sums: sums.baseAddress!))
         }
     }
 
@@ -123,12 +144,21 @@ private struct ModelPointers {
     let mean: UnsafePointer<UInt16>
 }
 
+/// `TapFeatures`' arrays as pointers.
+private struct TapPointers {
+    let list: UnsafePointer<lineside_tap>
+    let count: Int
+    let maps: UnsafePointer<UInt8>
+    let channels: UnsafePointer<Int32>
+}
+
 /// One chunk of groups: the C kernel on its slice (or, with `sums`, only the slice's reads).
 private struct DistanceChunks: ParallelBody {
     let geometry: PatchGeometry
     let chunks: Int
     let model: ModelPointers
     let features: UnsafePointer<Float>?
+    let taps: TapPointers?
     let out: UnsafeMutablePointer<Float>?
     let baseline: Bool
     let sums: UnsafeMutablePointer<UInt64>?
@@ -149,7 +179,13 @@ private struct DistanceChunks: ParallelBody {
             sums[chunk] = sum
             return
         }
-        let xp = features! + g0 * d * lanes, op = out! + g0 * lanes
+        let op = out! + g0 * lanes
+        if let taps, let f = model.factor8, let s = model.scales {
+            lineside_padim_distances_i8_taps(f + g0 * lineside_padim_i8_pairs(d) * lanes * 2, s + g0 * d * lanes, mp, taps.list, taps.count,
+                                             taps.maps, taps.channels, g.gridHeight, g.gridWidth, g0, n, d, op)
+            return
+        }
+        let xp = features! + g0 * d * lanes
         if let f = model.factor8, let s = model.scales {
             lineside_padim_distances_i8(f + g0 * lineside_padim_i8_pairs(d) * lanes * 2, s + g0 * d * lanes, mp, xp, n, d, op)
         } else if baseline {

@@ -1,3 +1,4 @@
+import Backbone
 /// A small command-line parser: `--name value`, `--name=value`, `--flag`, positionals.
 /// Unknown options are usage errors (exit 2), never ignored.
 struct Arguments {
@@ -54,6 +55,15 @@ struct Arguments {
     }
 
     func has(_ flag: String) -> Bool { flags.contains(flag) }
+
+    /// `--precision int8|float32-prefix` (default `BackbonePrecision.standard`).
+    func precision() throws(UsageError) -> BackbonePrecision {
+        guard let text = options["precision"] else { return .standard }
+        guard let precision = BackbonePrecision(name: text) else {
+            throw UsageError("--precision must be \(BackbonePrecision.allCases.map(\.name).joined(separator: " or ")), got \(text.prefix(40))")
+        }
+        return precision
+    }
 }
 
 struct UsageError: Error, CustomStringConvertible {

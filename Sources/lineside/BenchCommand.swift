@@ -14,7 +14,8 @@ enum BenchCommand {
            lineside bench --capture [--runs N]
 
     Times each stage of the per-frame path at 224x224 and prints median, p99 and min in ms over
-    N runs (after 10 warm-up frames) for each thread count (every stage on the backbone's pool),
+    N runs (after 10 warm-up frames) for each thread count (every stage on the backbone's pool;
+    the backbone in the model's precision, and all in int8 on every second frame),
     with the scoring's memory floor (every second frame reads the model's bytes in place of
     scoring), frame / backbone, the 2-vs-1-thread speed-up, and, when started with
     LD_PRELOAD=libc_malloc_debug.so.0 MALLOC_TRACE=FILE, the allocations in 20 frames. Without --model it fits a model on 12
@@ -62,7 +63,8 @@ enum BenchCommand {
             let inspector = try Inspector(backbone: backbone, model: model, factor: factor)
             var stages: [(String, [Double])] = [("decode", []), ("preprocess", []), ("backbone", []), ("scoring", []),
                                                  ("postprocess", []), ("frame (preprocess..score)", []),
-                                                 ("  of scoring: gather", []), ("  of scoring: distances", [])]
+                                                 ("  of scoring: gather", []), ("  of scoring: distances", []),
+                                                 ("backbone all int8 (2nd frames)", [])]
             // The scoring's floor, measured in the same place of the frame: every second frame reads
             // the model's bytes (same pool, same split) instead of scoring, so both find the caches
             // after the same decode, preprocessing, backbone and gather.
@@ -74,7 +76,9 @@ enum BenchCommand {
                 let t1 = SystemClock.shared.nowNs
                 inspector.extractor.preprocess(image)
                 let t2 = SystemClock.shared.nowNs
-                try inspector.extractor.runBackbone()
+                // Every second frame runs the backbone all in int8 (the precision of models fitted
+                // before the float32 prefix): both precisions timed in the same place of the frame.
+                if readsInstead { try backbone.run(.int8) } else { try inspector.extractor.runBackbone() }
                 let t3 = SystemClock.shared.nowNs
                 inspector.extractor.gather()
                 let t3g = SystemClock.shared.nowNs
@@ -87,7 +91,11 @@ enum BenchCommand {
                 _ = inspector.postprocess()
                 let t5 = SystemClock.shared.nowNs
                 guard run >= 10 else { continue }
-                if readsInstead { floor.append(Double(t4 - t3g) / 1e6); continue }
+                if readsInstead {
+                    floor.append(Double(t4 - t3g) / 1e6)
+                    stages[8].1.append(Double(t3 - t2) / 1e6)
+                    continue
+                }
                 for (i, (a, b)) in [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t1, t5), (t3, t3g), (t3g, t4)].enumerated() {
                     stages[i].1.append(Double(b - a) / 1e6)
                 }
@@ -136,7 +144,8 @@ enum BenchCommand {
                   + "\(fixed(floor[floor.count / 2], 2)) ms = \(fixed(megabytes / floor[floor.count / 2], 1)) GB/s, min \(fixed(floor[0], 2)) ms = "
                   + "\(fixed(megabytes / floor[0], 1)) GB/s; distances / floor: \(fixed(median(7) / floor[floor.count / 2], 2)) (medians), "
                   + "\(fixed(minimum(7) / floor[0], 2)) (minimums)")
-            print("  frame / backbone: \(fixed(median(5) / median(2), 2)) (medians), \(fixed(minimum(5) / minimum(2), 2)) (minimums)")
+            print("  frame / backbone: \(fixed(median(5) / median(2), 2)) (medians), \(fixed(minimum(5) / minimum(2), 2)) (minimums); "
+                  + "backbone \(model.precision.name) / all int8: \(fixed(median(2) / median(8), 2)) (medians)")
             if let allocations {
                 print("  allocations in 20 frames (preprocess..score, all threads): \(allocations)")
             } else {

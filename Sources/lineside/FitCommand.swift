@@ -1,3 +1,4 @@
+import Backbone
 import Configuration
 import Inspection
 import Padim
@@ -26,6 +27,9 @@ enum FitCommand {
       --dimensions D      random feature channels kept (default \(d.dimensions) of 176)
       --seed S            seed of the channel draw (default \(d.seed))
       --threads N         backbone threads (default 2)
+      --precision P       how the backbone computes the features: \(BackbonePrecision.standard.name) (default: its
+                          first \(Int8Backbone.floatPrefixLayers) layers in float32, the rest int8) or int8 (every
+                          layer, as models fitted before the float32 prefix); the model records it
       --no-register       no position correction: the model neither makes nor stores a
                           registration reference (default: the good parts are registered to their
                           mean, the reference is stored, parts are corrected before PaDiM)
@@ -33,7 +37,7 @@ enum FitCommand {
     }
 
     static func run(_ argv: [String]) throws -> Int32 {
-        let args = try Arguments(argv, valued: ["images", "model", "holdout", "margin", "dimensions", "seed", "threads", "config", "frames"],
+        let args = try Arguments(argv, valued: ["images", "model", "holdout", "margin", "dimensions", "seed", "threads", "config", "frames", "precision"],
                                  switches: ["help", "camera", "no-register"])
         if args.has("help") { print(help); return 0 }
         if args.has("camera") { return try CameraFit.run(args) }
@@ -44,6 +48,7 @@ enum FitCommand {
         settings.dimensions = try args.int("dimensions", default: settings.dimensions, range: 1...176)
         settings.seed = UInt64(try args.int("seed", default: Int(settings.seed), range: 0...Int.max))
         let threads = try args.int("threads", default: 2, range: 1...64)
+        let precision = try args.precision()
 
         let paths = try ImageFolder.list(folder)
         try FileIO.checkWritable(output)  // a folder, a FIFO or a missing folder: said now, not after the fit
@@ -51,7 +56,7 @@ enum FitCommand {
         let start = SystemClock.shared.nowNs
         let registration = args.has("no-register") ? nil : try RegistrationFit.reference(paths: paths)
         let fitter = try Fitter(backbone: backbone, settings: settings, expectedImages: paths.count,
-                                registration: registration?.reference)
+                                registration: registration?.reference, precision: precision)
         for (i, path) in paths.enumerated() {
             try fitter.add(path: path)
             Console.progress("fit: \(i + 1)/\(paths.count) images")
@@ -66,6 +71,7 @@ enum FitCommand {
         let report = fitter.report
         print("fitted \(report.fitted) images (\(report.heldOut) held out) in \(fixed(Double(SystemClock.shared.nowNs - start) / 1e9, 1)) s")
         if let registration { print(registration.summary + ", \(report.notLocated) beyond the tolerance (fitted uncorrected)") }
+        print("backbone precision: \(precision.metadataValue)")
         print("threshold \(fixed(model.threshold, 3)) (\(model.facts["threshold_rule"] ?? ""))")
         print("model written to \(output)")
         print("peak memory \(fixed(ProcessMemory.peakMiB, 1)) MiB")

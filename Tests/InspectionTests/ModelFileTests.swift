@@ -1,3 +1,4 @@
+import Backbone
 import Testing
 @testable import Inspection
 import Padim
@@ -14,7 +15,7 @@ import SafeTensors
             let f = (0..<geometry.featureCount).map { Float(($0 * 7 + i * 13) % 11) / 3 }
             f.withUnsafeBufferPointer { acc.add($0) }
         }
-        return ModelFile(data: try acc.finish(), channels: [2, 7, 9], backboneIdentity: "abc123", threshold: 4.5,
+        return ModelFile(data: try acc.finish(), channels: [2, 7, 9], backboneIdentity: "abc123", precision: .float32Prefix, threshold: 4.5,
                          facts: ["image_count": "5", "holdout_scores": "min 1 median 2 max 4.0 mean 2"])
     }
 
@@ -23,6 +24,21 @@ import SafeTensors
         let loaded = try ModelFile(bytes: model.serialized(), path: "m", expected: Self.expected)
         #expect(loaded.data == model.data && loaded.channels == [2, 7, 9] && loaded.threshold == 4.5)
         #expect(loaded.facts["image_count"] == "5")
+        #expect(loaded.precision == .float32Prefix && loaded.facts["backbone_precision"] == nil)
+    }
+
+    /// Models written before the float32 prefix carry no precision: they were fitted in int8 and
+    /// must go on being inspected in int8. A precision this firmware does not compute is refused.
+    @Test func theBackbonePrecisionIsReadAndAnUnknownOneRefused() throws {
+        func loaded(_ value: String?) throws -> ModelFile {
+            try ModelFile(bytes: try forged { meta, _, _ in meta["backbone_precision"] = value }, path: "m", expected: Self.expected)
+        }
+        #expect(try loaded(nil).precision == .int8)
+        #expect(try loaded("int8").precision == .int8)
+        #expect(try loaded(BackbonePrecision.float32Prefix.metadataValue).precision == .float32Prefix)
+        let message = refusal(try forged { meta, _, _ in meta["backbone_precision"] = "float32 layers 0-9, int8 after" })
+        #expect(message?.hasPrefix("/models/m.safetensors:") == true && message?.contains("backbone precision") == true,
+                "\(message ?? "accepted")")
     }
 
     @Test func anotherBackboneIsRefused() throws {

@@ -127,6 +127,44 @@ import PlatformFakes
         #expect(zero.allSatisfy { $0 == 0 }, "\(zero)")
     }
 
+    /// The int8 scorer reading the taps itself gives, to the bit, what it gives on the features
+    /// the gatherer writes from the same taps: three maps at strides 1, 2 and 4 of an 8x16 grid
+    /// (each patch's upsampled source is worked out in the kernel), serial and in scrambled chunks.
+    @Test func scoringFromTheTapsEqualsGatherThenScore() throws {
+        let wide = PatchGeometry(gridHeight: 8, gridWidth: 16, dimensions: 23)
+        let shapes = [(8, 16, 6), (4, 8, 10), (2, 4, 14)]
+        var rng = SplitMix64(seed: 77)
+        let storage = shapes.map { h, w, c in
+            let b = UnsafeMutableBufferPointer<Int8>.allocate(capacity: h * w * c)
+            for i in b.indices { b[i] = Int8(truncatingIfNeeded: rng.next() >> 56) }
+            return b
+        }
+        defer { storage.forEach { $0.deallocate() } }
+        let maps = zip(shapes, storage).enumerated().map { k, pair in
+            QuantizedMap(values: UnsafeBufferPointer(pair.1), height: pair.0.0, width: pair.0.1, channels: pair.0.2,
+                         scale: [0.031, 0.0125, 0.27][k], zeroPoint: [-128, 3, -7][k])
+        }
+        let selected = ChannelSelection.draw(count: wide.dimensions, from: 30, seed: 5)
+        let gatherer = PatchFeatureGatherer(geometry: wide, mapChannels: shapes.map(\.2), selected: selected)
+        var features = [Float](repeating: 0, count: wide.featureCount)
+        var acc = FitAccumulator(geometry: wide)
+        for _ in 0..<40 {
+            for b in storage { for i in b.indices { b[i] = Int8(truncatingIfNeeded: rng.next() >> 56) } }
+            features.withUnsafeMutableBufferPointer { gatherer.gather(maps, into: $0) }
+            features.withUnsafeBufferPointer { acc.add($0) }
+        }
+        let scorer = PatchScorer(model: try acc.finish(epsilon: 0.01), encoding: .int8)
+        let taps = TapFeatures(maps: maps, gatherer: gatherer)
+        for b in storage { for i in b.indices { b[i] = Int8(truncatingIfNeeded: rng.next() >> 56) } }
+        features.withUnsafeMutableBufferPointer { gatherer.gather(maps, into: $0) }
+        var gathered = [Float](repeating: 0, count: wide.positions), direct = gathered, scrambled = gathered
+        features.withUnsafeBufferPointer { f in gathered.withUnsafeMutableBufferPointer { scorer.score(f, into: $0) } }
+        direct.withUnsafeMutableBufferPointer { scorer.score(taps: taps, into: $0) }
+        scrambled.withUnsafeMutableBufferPointer { scorer.score(taps: taps, into: $0, parallel: ScrambledLoop(threads: 2)) }
+        #expect(gathered.allSatisfy { $0 > 0 })
+        #expect(direct == gathered && scrambled == gathered, "\(zip(direct, gathered).map { abs($0 - $1) / $1 }.max()!) \(zip(direct, gathered).filter { $0 != $1 }.count)")
+    }
+
     @Test func shiftedSumsKeepCovariancePreciseForLargeOffsets() throws {
         // Features around 10^4 with unit variance: E[xx] - mu^2 without the shift loses digits.
         let train = samples(30, seed: 3, offset: 10_000)

@@ -1,3 +1,4 @@
+import Backbone
 import Glibc
 import Inspection
 import Padim
@@ -18,7 +19,7 @@ import Testing
             features.withUnsafeBufferPointer { accumulator.add($0) }
         }
         return ModelFile(data: try accumulator.finish(), channels: [1, 4, 9], backboneIdentity: "test-backbone",
-                         threshold: threshold, facts: ["holdout_scores": "min 1 median 2 max 3.0 mean 2"])
+                         precision: .int8, threshold: threshold, facts: ["holdout_scores": "min 1 median 2 max 3.0 mean 2"])
     }
 
     func threshold(at path: String) -> Float? {

@@ -3,7 +3,7 @@
 # Tests/kernels/kernel_check.c and resample_check.c built natively and for aarch64 (clang from the
 # Swift toolchain against board/sysroot.sh's bookworm arm64 sysroot, static, each with its
 # target's flags from Package.swift), the aarch64 ones run under qemu-aarch64-static; every
-# distance and every resampled row compared.
+# distance (float16, int8, int8 read from the taps) and every resampled row compared.
 # Usage: Tests/kernels/agreement.sh [SYSROOT]   (default: board/sysroot.sh arm64)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../.." && pwd)
@@ -13,7 +13,7 @@ clang=${CLANG:-/opt/swift/usr/bin/clang}
 sysroot=${1:-$("$root/board/sysroot.sh" arm64)}
 work=$(mktemp -d /tmp/lineside-kernels-XXXXXX); trap 'rm -rf "$work"' EXIT
 src=("$root/Sources/CPadimKernels/kernels.c" "$here/kernel_check.c")
-flags=(-O3 -ffp-contract=fast -Wno-psabi -I"$root/Sources/CPadimKernels/include")
+flags=(-O3 -ffp-contract=on -Wno-psabi -I"$root/Sources/CPadimKernels/include")
 "$clang" "${flags[@]}" "${src[@]}" -lm -o "$work/x86"
 "$clang" --target=aarch64-unknown-linux-gnu --sysroot="$sysroot" -fuse-ld=lld -static "${flags[@]}" "${src[@]}" -lm -o "$work/arm"
 resample=("$root/Sources/CResample/resample.c" "$here/resample_check.c")
@@ -30,11 +30,15 @@ ok = True
 for kind in ("f16bits", "read"):
     x = [l for l in a if l[0] == kind][0]; y = [l for l in b if l[0] == kind][0]
     print(f"{kind}: x86_64 {x[1]} aarch64 {y[1]} {'equal' if x == y else 'DIFFERENT'}"); ok &= x == y
-for kind in ("f16", "i8"):
+for kind in ("f16", "i8", "i8taps"):
     xs = [float(l[2]) for l in a if l[0] == kind]; ys = [float(l[2]) for l in b if l[0] == kind]
     rel = max(abs(p - q) / p for p, q in zip(xs, ys)); same = sum(p == q for p, q in zip(xs, ys))
     print(f"{kind} distances: {len(xs)} patches, {same} bit-identical, largest relative difference {rel:.2e}")
     ok &= rel < 1e-5
+for name, rows in (("x86_64", a), ("aarch64", b)):
+    equal, total = [l for l in rows if l[0] == "taps-vs-gathered"][0][1:]
+    print(f"i8 from the taps against i8 on the gathered features ({name}): {equal} of {total} bit-identical")
+    ok &= equal == total
 f16 = [float(l[2]) for l in a if l[0] == "f16"]; i8 = [float(l[2]) for l in a if l[0] == "i8"]
 quantised = max(abs(p - q) / p for p, q in zip(f16, i8))
 print(f"i8 against f16 distances (x86_64): largest relative difference {quantised:.2e}")

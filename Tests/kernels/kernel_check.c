@@ -55,6 +55,44 @@ int main(void) {
     for (size_t p = 0; p < groups * 8; p++) printf("f16 %zu %.9g\n", p, out[p]);
     lineside_padim_distances_i8(w8, scales, m16, x, groups, d, out);
     for (size_t p = 0; p < groups * 8; p++) printf("i8 %zu %.9g\n", p, out[p]);
+    // The same int8 distances read straight from three int8 taps of a 14x28 grid (392 patches, at
+    // strides 1, 2 and 4 of it), in two calls split at group 20, and on the features gathered from
+    // those taps as PatchFeatureGatherer does: the two must agree to the bit.
+    const int32_t th[3] = {14, 7, 4}, tw[3] = {28, 14, 7}, tc[3] = {24, 40, 112}, tz[3] = {-128, 5, -9};
+    const float ts[3] = {0.047f, 0.021f, 0.0139f};
+    lineside_tap taps[3];
+    int8_t *tv[3];
+    for (int t = 0; t < 3; t++) {
+        size_t n = (size_t)th[t] * tw[t] * tc[t];
+        if (!(tv[t] = malloc(n))) return 2;
+        for (size_t k = 0; k < n; k++) tv[t][k] = (int8_t)(int)(uniform() * 256 - 128);
+        taps[t] = (lineside_tap){tv[t], th[t], tw[t], tc[t], ts[t], tz[t]};
+    }
+    uint8_t source_tap[100];
+    int32_t source_channel[100];
+    for (size_t c = 0; c < d; c++) {
+        int global = (int)((c * 7) % 176);
+        source_tap[c] = global < 24 ? 0 : global < 64 ? 1 : 2;
+        source_channel[c] = global - (global < 24 ? 0 : global < 64 ? 24 : 64);
+    }
+    for (size_t g = 0; g < groups; g++)
+        for (size_t c = 0; c < d; c++)
+            for (size_t l = 0; l < 8; l++) {
+                size_t p = g * 8 + l, i = p / 28, j = p % 28;
+                const lineside_tap *t = &taps[source_tap[c]];
+                size_t at = ((i * t->height / 14) * t->width + j * t->width / 28) * t->channels + source_channel[c];
+                x[(g * d + c) * 8 + l] = ((float)t->values[at] - (float)t->zero_point) * t->scale;
+            }
+    float *gathered = malloc(groups * 8 * sizeof *gathered);
+    if (!gathered) return 2;
+    lineside_padim_distances_i8(w8, scales, m16, x, groups, d, gathered);
+    lineside_padim_distances_i8_taps(w8, scales, m16, taps, 3, source_tap, source_channel, 14, 28, 0, 20, d, out);
+    lineside_padim_distances_i8_taps(w8 + 20 * pairs * 16, scales + 20 * d * 8, m16 + 20 * d * 8, taps, 3, source_tap,
+                                     source_channel, 14, 28, 20, groups - 20, d, out + 20 * 8);
+    size_t equal = 0;
+    for (size_t p = 0; p < groups * 8; p++) equal += out[p] == gathered[p];
+    printf("taps-vs-gathered %zu %zu\n", equal, groups * 8);
+    for (size_t p = 0; p < groups * 8; p++) printf("i8taps %zu %.9g\n", p, out[p]);
     printf("read %llu\n", (unsigned long long)lineside_memory_read(w16, groups * tri * 8 * 2 - 5));
     return 0;
 }

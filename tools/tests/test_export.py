@@ -54,3 +54,30 @@ def test_int8_simulation_tracks_the_float_taps_on_its_calibration_images():
     ref = lite0.taps(cut, imgs[:1])
     for name in ref:
         assert int8_reference.cosine_per_image(got[name], ref[name])[0] > 0.95, name
+
+
+def test_the_float32_prefix_tracks_the_float_taps_closer_than_int8():
+    # The firmware's default precision: the first layers in float32 on the dequantised int8
+    # weights. It must track the float network at least as well as all-int8 on every tap, and
+    # better on the finest one (the prefix's rounding is what it removes).
+    data, cut, imgs = synthetic_export()
+    ref = lite0.taps(cut, imgs[:1])
+    int8 = int8_reference.Int8Backbone(data).dequantized_taps(imgs[:1])
+    prefix = int8_reference.Int8Backbone(data, float_prefix=4).dequantized_taps(imgs[:1])
+    cos = {name: (int8_reference.cosine_per_image(int8[name], ref[name])[0],
+                  int8_reference.cosine_per_image(prefix[name], ref[name])[0]) for name in ref}
+    assert all(p >= i - 1e-3 for i, p in cos.values()), cos
+    assert cos["stride4"][1] > cos["stride4"][0], cos
+    assert any(not np.array_equal(int8[name], prefix[name]) for name in ref)
+
+
+def test_a_float32_prefix_over_an_add_is_refused():
+    data, cut, _ = synthetic_export()
+    graph = json.loads(safetensors_io.deserialize(data)[1]["graph"])
+    first_add = next(l["index"] for l in graph["layers"] if l["op"] == "add")
+    try:
+        int8_reference.Int8Backbone(data, float_prefix=first_add + 1)
+    except ValueError as error:
+        assert "add" in str(error)
+    else:
+        raise AssertionError("a prefix over an add was accepted")

@@ -32,6 +32,28 @@ void lineside_padim_distances_baseline(const uint16_t *factor, const uint16_t *m
 void lineside_padim_distances_i8(const int8_t *factor, const float *scales, const uint16_t *mean, const float *x,
                                  size_t groups, size_t d, float *out);
 
+/// An int8 NHWC feature map as the backbone leaves it (value = (q - zero_point) * scale).
+typedef struct {
+    const int8_t *values;
+    int32_t height, width, channels;
+    float scale;
+    int32_t zero_point;
+} lineside_tap;
+
+/// Taps `lineside_padim_distances_i8_taps` reads (the Lite0 cut has three).
+#define LINESIDE_MAX_TAPS 4
+
+/// `lineside_padim_distances_i8` with each group's features read straight from the taps instead of
+/// a gathered [groups][d][8] block, equal to the bit: channel c of the concatenated taps is
+/// taps[source_tap[c]] channel source_channel[c]; patch (i, j) of the grid_height x grid_width grid
+/// reads a tap at (i * height / grid_height, j * width / grid_width) (nearest upsampling). `factor`,
+/// `scales`, `mean` and `out` start at group `first_group`, whose patches are worked out from it.
+/// tap_count <= LINESIDE_MAX_TAPS.
+void lineside_padim_distances_i8_taps(const int8_t *factor, const float *scales, const uint16_t *mean,
+                                      const lineside_tap *taps, size_t tap_count, const uint8_t *source_tap,
+                                      const int32_t *source_channel, size_t grid_height, size_t grid_width,
+                                      size_t first_group, size_t groups, size_t d, float *out);
+
 /// Pairs of the int8 factor's layout for one group at `d` dimensions: sum over rows i < d of
 /// ceil((i + 1) / 2).
 size_t lineside_padim_i8_pairs(size_t d);
