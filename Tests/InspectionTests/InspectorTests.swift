@@ -46,7 +46,7 @@ import Testing
             let image = renderer.render(index: i, defect: defect)
             let a = try serial.inspect(image), b = try parallel.inspect(image)
             #expect(a == b, "score \(a) vs \(b)")
-            #expect(serial.extractor.features == parallel.extractor.features)
+            #expect(zip(serial.extractor.backbone.taps, parallel.extractor.backbone.taps).allSatisfy { Array($0.values) == Array($1.values) })
             #expect(serial.grid == parallel.grid && serial.anomaly.map == parallel.anomaly.map)
         }
     }
@@ -68,6 +68,39 @@ import Testing
             #expect(f16.isDefective(score: a) == i8.isDefective(score: b), "part \(i): float16 \(a) int8 \(b) threshold \(model.threshold)")
         }
         #expect(worst < 0.01, "largest relative score difference \(worst)")
+    }
+
+    /// The two backbone precisions on generated parts: each model records the one it was fitted
+    /// with and is inspected with it. Both separate every defective part from every good one and
+    /// reject every defect; a part's two scores are within 5% of each other. (Good parts near the
+    /// threshold may fall either side: each threshold comes from 6 held-out parts of its own fit, as
+    /// in `defectivePartsScoreAboveTheThresholdAndGoodOnesBelow`.)
+    @Test func bothBackbonePrecisionsSeparateTheSameGeneratedParts() throws {
+        let backbone = try Int8Backbone(weights: try EmbeddedBackbone.load(), threads: 2)
+        var settings = FitSettings()
+        settings.holdoutFraction = 0.2
+        let renderer = PartRenderer()
+        var parts: [(Int, PartRenderer.Defect?)] = (500..<508).map { ($0, nil) }
+        for (k, defect) in PartRenderer.Defect.allCases.enumerated() { parts += [(520 + 2 * k, defect), (521 + 2 * k, defect)] }
+        var scores: [[Float]] = []
+        for precision in [BackbonePrecision.int8, .float32Prefix] {
+            let fitter = try Fitter(backbone: backbone, settings: settings, precision: precision)
+            for i in 0..<30 { try fitter.add(renderer.render(index: i)) }
+            let model = try ModelFile(bytes: try fitter.finish().serialized(), path: "m", expected: ModelFile.Expectation(backbone))
+            #expect(model.precision == precision)
+            let inspector = try Inspector(backbone: backbone, model: model)
+            let s = try parts.map { i, defect in try inspector.inspect(renderer.render(index: i, defect: defect)) }
+            let good = s.prefix(8), bad = s.dropFirst(8)
+            #expect(good.max()! < bad.min()!, "\(precision): good \(good) defective \(bad)")
+            #expect(bad.allSatisfy { inspector.isDefective(score: $0) }, "\(precision): defective \(bad), threshold \(model.threshold)")
+            #expect(good.filter { inspector.isDefective(score: $0) }.count <= 1, "\(precision): good \(good), threshold \(model.threshold)")
+            scores.append(s)
+        }
+        #expect(BackbonePrecision.standard == .float32Prefix, "new fits use the float32 prefix")
+        let ratios = zip(scores[1], scores[0]).map { $0 / $1 }
+        #expect(ratios.allSatisfy { abs($0 - 1) < 0.05 }, "float32 prefix / int8 scores \(ratios)")
+        #expect(scores[0] != scores[1], "the precisions computed the same features")
+        print("InspectorTests precisions: float32-prefix / int8 score \(ratios.min()!)...\(ratios.max()!) over \(parts.count) parts")
     }
 
     @Test func greyAndColourImagesMixInOneFit() throws {
