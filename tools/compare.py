@@ -17,7 +17,8 @@ reference of the same pipeline.
       FIRMWARE_EVAL.json from `lineside eval --json`, REFERENCE.json from
       `padim_reference.py --json`: Spearman rank correlation of the per-image scores, and the
       image / pixel AUROC of both with their differences (points = 100 x AUROC). Exit 1 if the
-      firmware loses more than --max-image-loss (1.0) image or --max-pixel-loss (0.5) pixel points.
+      firmware loses more than --max-image-loss (0.5) image or --max-pixel-loss (0.3) pixel points
+      (issue 13's limits).
 """
 import argparse
 import json
@@ -143,8 +144,8 @@ def main() -> int:
     s = sub.add_parser("scores")
     s.add_argument("firmware")
     s.add_argument("reference")
-    s.add_argument("--max-image-loss", type=float, default=1.0)
-    s.add_argument("--max-pixel-loss", type=float, default=0.5)
+    s.add_argument("--max-image-loss", type=float, default=0.5)
+    s.add_argument("--max-pixel-loss", type=float, default=0.3)
     args = ap.parse_args()
     return features(args) if args.command == "features" else scores(args)
 
