@@ -6,7 +6,7 @@ set -euo pipefail
 
 debian_packages=(libxnnpack-dev libpthreadpool-dev libv4l-dev libgpiod-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev libmosquitto-dev
                  libmicrohttpd-dev libopencv-core-dev libopencv-imgproc-dev libopencv-video-dev
-                 mosquitto mosquitto-clients openssl chromium chromium-driver)
+                 mosquitto mosquitto-clients openssl chromium chromium-driver libjpeg-turbo-progs)
 python_modules=(numpy:numpy PIL:pillow scipy:scipy pytest:pytest selenium:selenium onnx:onnx onnxruntime:onnxruntime)
 
 sudo_cmd=()
