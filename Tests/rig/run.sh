@@ -37,8 +37,11 @@ log "prepared $ARCH in $(elapsed $T0 $T1) s: kernel $KVER, initramfs $(du -h "$O
 
 APPEND="quiet loglevel=3 panic=-1 rdinit=/init"
 case "$ARCH" in
-    x86_64)  # the uncompressed vmlinux boots directly through its PVH entry point
-        QEMU=(qemu-system-x86_64 -M pc -cpu max -smp 2 -append "console=ttyS0 $APPEND");;
+    x86_64)  # the uncompressed vmlinux boots directly through its PVH entry point. A Nehalem CPU
+             # (SSE4.2, no AVX2/FMA): TCG emulates FMA3 in soft-float, and XNNPACK's FMA kernels made
+             # the backbone's float32 prefix 9.2 s a frame under -cpu max (1.1 s the whole backbone
+             # under Nehalem; qemu-x86_64-static, lineside bench --runs 3 --threads 1, 2026-12-02).
+        QEMU=(qemu-system-x86_64 -M pc -cpu Nehalem -smp 2 -append "console=ttyS0 $APPEND");;
     aarch64) QEMU=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -smp 2 -append "console=ttyAMA0 $APPEND");;
 esac
 QEMU+=(-accel tcg -m 1024 -nodefaults -no-user-config -display none -monitor none -no-reboot
