@@ -71,9 +71,6 @@ final class FloatPrefix {
         }
     }
 
-    /// Bytes of float32 activations this prefix holds.
-    var activationBytes: Int { buffers.reduce(0) { $0 + $1.count * MemoryLayout<Float>.size } }
-
     private static func convolution(_ layer: BackboneGraph.Layer, graph: BackboneGraph,
                                     weights: BackboneWeights) throws(BackboneError) -> xnn_operator_t {
         guard case .convolution(let k, let s, let p, let depthwise, let relu6) = layer.operation else {
@@ -85,16 +82,13 @@ final class FloatPrefix {
         let perOutput = q.count / layer.outputChannels
         let kernel = q.indices.map { i in Float(q[i]) * scales[depthwise ? i % layer.outputChannels : i / perOutput] }
         let bias = qBias.indices.map { c in Float(qBias[c]) * (inputScale * scales[c]) }
-        let groups = depthwise ? layer.outputChannels : 1
-        let groupIn = depthwise ? 1 : layer.inputChannels
-        let groupOut = depthwise ? 1 : layer.outputChannels
-        let flags = depthwise ? UInt32(XNN_FLAG_DEPTHWISE_CONVOLUTION) : 0
+        let (groups, groupIn, groupOut, flags) = layer.xnnGrouping
         return try check("create", layer.name, {
             var op: xnn_operator_t?
             let status = xnn_create_convolution2d_nhwc_f32(
                 UInt32(p.top), UInt32(p.right), UInt32(p.bottom), UInt32(p.left),
                 UInt32(k), UInt32(k), UInt32(s), UInt32(s), 1, 1,
-                UInt32(groups), groupIn, groupOut, layer.inputChannels, layer.outputChannels,
+                groups, groupIn, groupOut, layer.inputChannels, layer.outputChannels,
                 kernel, bias, relu6 ? 0 : -Float.infinity, relu6 ? 6 : Float.infinity, flags, &op)
             return (status, op)
         })

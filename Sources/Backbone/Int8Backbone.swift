@@ -102,18 +102,15 @@ public final class Int8Backbone {
         var op: xnn_operator_t?
         let status: xnn_status
         switch layer.operation {
-        case .convolution(let k, let s, let p, let depthwise, let relu6):
+        case .convolution(let k, let s, let p, _, let relu6):
             let (kernel, scales, bias) = try weights.weights(of: layer)
             let lo: Int8 = relu6 ? output.quantization.quantize(0) : -128
             let hi: Int8 = relu6 ? output.quantization.quantize(6) : 127
-            let groups = depthwise ? layer.outputChannels : 1
-            let groupIn = depthwise ? 1 : layer.inputChannels
-            let groupOut = depthwise ? 1 : layer.outputChannels
-            let flags = depthwise ? UInt32(XNN_FLAG_DEPTHWISE_CONVOLUTION) : 0
+            let (groups, groupIn, groupOut, flags) = layer.xnnGrouping
             status = xnn_create_convolution2d_nhwc_qc8(
                 UInt32(p.top), UInt32(p.right), UInt32(p.bottom), UInt32(p.left),
                 UInt32(k), UInt32(k), UInt32(s), UInt32(s), 1, 1,
-                UInt32(groups), groupIn, groupOut, layer.inputChannels, layer.outputChannels,
+                groups, groupIn, groupOut, layer.inputChannels, layer.outputChannels,
                 input.quantization.zeroPoint, input.quantization.scale, scales, kernel, bias,
                 output.quantization.zeroPoint, output.quantization.scale, lo, hi, flags, &op)
         case .add(let otherID):
@@ -140,5 +137,14 @@ public final class Int8Backbone {
                                           buffers[otherID]!.baseAddress, buffers[layer.output]!.baseAddress, threadpool)
         }
         guard status == xnn_status_success else { throw .xnnpack(operation: "setup", layer: layer.name, status: status.rawValue) }
+    }
+}
+
+extension BackboneGraph.Layer {
+    /// A convolution's grouping as XNNPACK's create calls take it (int8 and float32 alike): one
+    /// group for a full convolution, one group per channel with the depthwise flag otherwise.
+    var xnnGrouping: (groups: UInt32, groupInput: Int, groupOutput: Int, flags: UInt32) {
+        guard case .convolution(_, _, _, true, _) = operation else { return (1, inputChannels, outputChannels, 0) }
+        return (UInt32(outputChannels), 1, 1, UInt32(XNN_FLAG_DEPTHWISE_CONVOLUTION))
     }
 }
