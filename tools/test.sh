@@ -38,6 +38,19 @@ echo "== swift test (unit tests)"
 swift test 2>&1 | tee "$log" | grep -E "✘|error:|skipped:|Test run with" ; status=${PIPESTATUS[0]}
 n=$(grep -oE "Test run with [0-9]+ tests" "$log" | tail -1 | grep -oE "[0-9]+" || echo 0)
 issues=$(grep -cE "^✘ Test .* (failed|recorded an issue)" "$log" || true)
+if [ "$status" -ne 0 ]; then
+  # A crash (a signal) ends the run without a summary: name the tests that started and never
+  # ended, show the log's tail, and keep the whole log for whoever reads the CI output next.
+  kept=.build/swift-test-failed.log
+  cp "$log" "$kept"
+  echo "swift test exited $status; tests started and not ended:"
+  sed -nE 's/^◇ Test (.*) started\.$/\1/p' "$log" | sort >"$log.started"
+  sed -nE 's/^[✔✘] Test (.*) (passed|failed|recorded an issue|skipped).*$/\1/p' "$log" | sort -u >"$log.ended"
+  comm -23 "$log.started" "$log.ended" | sed 's/^/  /'
+  rm -f "$log.started" "$log.ended"
+  echo "last 40 lines (the whole log is in $kept):"
+  tail -n 40 "$log" | sed 's/^/  | /'
+fi
 count "swift test" "$status" "$((n - issues))" "$issues"
 
 echo "== command-line bad input"

@@ -88,11 +88,15 @@ static inline __attribute__((always_inline)) i32x8 pair_products(const int8_t *w
     return __builtin_shufflevector(p, p, 0, 2, 4, 6, 8, 10, 12, 14) + __builtin_shufflevector(p, p, 1, 3, 5, 7, 9, 11, 13, 15);
 }
 
-// The same distance with W stored as int8 with one float32 scale per row (and per patch), and
-// the difference x - mean rounded to int16 with one step per patch (step = max |x - mean| /
-// 32767, a relative error below 2e-5 of the largest difference): then
-// (W (x - mean))_i = scale_i * step * sum_j q_ij d_j, the sum exact in integers. Half the
-// bytes of the float16 factor, and half the instructions of converting every weight to float.
+typedef int16_t i16x8 __attribute__((ext_vector_type(8)));
+
+// One row of differences in steps, rounded half away from zero: |v| <= 32767, so v +- 0.5
+// truncates into int16.
+static inline __attribute__((always_inline)) i16x8 quantize_steps(f32x8 diff, f32x8 inverse) {
+    const f32x8 v = diff * inverse;
+    return __builtin_convertvector(__builtin_convertvector(v + __builtin_elementwise_copysign((f32x8)0.5f, v), i32x8), i16x8);
+}
+
 // One group's distances from its differences diff[i] = x_i - mean_i (8 lanes each), W as int8
 // with one float32 scale per row and patch: the difference rounded to int16 with one step per
 // patch (step = max |x - mean| / 32767, a relative error below 2e-5 of the largest difference),
@@ -102,13 +106,15 @@ static inline __attribute__((always_inline)) void distances_i8_group(
     const int8_t *w, const float *sg, const f32x8 *diff, f32x8 largest, int16_t *q, size_t d, float *out) {
     // FLT_MIN keeps a lane whose differences are all 0 finite (0 / FLT_MIN = 0).
     const f32x8 step = largest * (1.0f / 32767) + 1.17549435e-38f, inverse = 1.0f / step;
-    for (size_t j = 0; j < d; j++) {
-        f32x8 v = diff[j] * inverse;
-        // Round half away from zero: |v| <= 32767, so v +- 0.5 truncates into int16.
-        i32x8 r = __builtin_convertvector(v + (0.5f + __builtin_convertvector(v < 0, f32x8)), i32x8);
-        for (int l = 0; l < 8; l++) q[(j / 2) * 16 + l * 2 + (j & 1)] = (int16_t)r[l];
+    // Two rows of steps interleaved per lane with vector shuffles (one store each): storing the
+    // 16 values one by one took a fifth of the kernel's time (0.98 -> 0.78 ms a frame at 1 thread
+    // in a scratch benchmark of this function alone, the result bit-identical).
+    for (size_t j = 0; j < d; j += 2) {
+        const i16x8 even = quantize_steps(diff[j], inverse);
+        const i16x8 odd = j + 1 < d ? quantize_steps(diff[j + 1], inverse) : (i16x8)0;
+        const i16x16 pair = __builtin_shufflevector(even, odd, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+        memcpy(q + (j / 2) * 16, &pair, sizeof pair);
     }
-    if (d & 1) for (int l = 0; l < 8; l++) q[(d / 2) * 16 + l * 2 + 1] = 0;
     f32x8 total = 0;
     for (size_t i = 0; i < d; i++) {
         const size_t n = (i + 2) / 2;
