@@ -98,12 +98,12 @@ static inline __attribute__((always_inline)) i16x8 quantize_steps(f32x8 diff, f3
 }
 
 // One group's distances from its differences diff[i] = x_i - mean_i (8 lanes each), W as int8
-// with one float32 scale per row and patch: the difference rounded to int16 with one step per
+// with one float16 scale per row and patch: the difference rounded to int16 with one step per
 // patch (step = max |x - mean| / 32767, a relative error below 2e-5 of the largest difference),
 // then (W (x - mean))_i = scale_i * step * sum_j q_ij d_j, the sum exact in integers. Half the
 // bytes of the float16 factor, and half the instructions of converting every weight to float.
 static inline __attribute__((always_inline)) void distances_i8_group(
-    const int8_t *w, const float *sg, const f32x8 *diff, f32x8 largest, int16_t *q, size_t d, float *out) {
+    const int8_t *w, const uint16_t *sg, const f32x8 *diff, f32x8 largest, int16_t *q, size_t d, float *out) {
     // FLT_MIN keeps a lane whose differences are all 0 finite (0 / FLT_MIN = 0).
     const f32x8 step = largest * (1.0f / 32767) + 1.17549435e-38f, inverse = 1.0f / step;
     // Two rows of steps interleaved per lane with vector shuffles (one store each): storing the
@@ -130,14 +130,14 @@ static inline __attribute__((always_inline)) void distances_i8_group(
             a0 += pair_products(w, q + k * 16);
             w += 16;
         }
-        f32x8 acc = __builtin_convertvector(a0 + a1, f32x8) * (load_f32x8(sg + i * 8) * step);
+        f32x8 acc = __builtin_convertvector(a0 + a1, f32x8) * (load_f16x8(sg + i * 8) * step);
         total += acc * acc;
     }
     for (int l = 0; l < 8; l++) out[l] = sqrtf(total[l]);
 }
 
 static inline __attribute__((always_inline)) void distances_i8_body(
-    const int8_t *factor, const float *scales, const uint16_t *mean, const float *x, size_t groups, size_t d,
+    const int8_t *factor, const uint16_t *scales, const uint16_t *mean, const float *x, size_t groups, size_t d,
     float *out) {
     const size_t pairs = lineside_padim_i8_pairs(d), half = (d + 1) / 2;
     f32x8 diff[d];
@@ -168,7 +168,7 @@ static inline __attribute__((always_inline)) f32x8 dequantize(f32x8 q, float zer
 // maps nearest-upsampled), so the gather's strided byte loads overlap the factor's memory reads
 // instead of running as a stage of their own.
 static inline __attribute__((always_inline)) void distances_i8_taps_body(
-    const int8_t *factor, const float *scales, const uint16_t *mean, const lineside_tap *taps, size_t tap_count,
+    const int8_t *factor, const uint16_t *scales, const uint16_t *mean, const lineside_tap *taps, size_t tap_count,
     const uint8_t *source_tap, const int32_t *source_channel, size_t grid_height, size_t grid_width,
     size_t first_group, size_t groups, size_t d, float *out) {
     const size_t pairs = lineside_padim_i8_pairs(d), half = (d + 1) / 2;
@@ -240,15 +240,15 @@ FAST static void distances_fast(const uint16_t *f, const uint16_t *m, const floa
 static void distances_baseline(const uint16_t *f, const uint16_t *m, const float *x, size_t g, size_t d, float *o) {
     distances_body(f, m, x, g, d, o);
 }
-FAST static void distances_i8_fast(const int8_t *f, const float *s, const uint16_t *m, const float *x, size_t g, size_t d,
+FAST static void distances_i8_fast(const int8_t *f, const uint16_t *s, const uint16_t *m, const float *x, size_t g, size_t d,
                                    float *o) {
     distances_i8_body(f, s, m, x, g, d, o);
 }
-static void distances_i8_baseline(const int8_t *f, const float *s, const uint16_t *m, const float *x, size_t g, size_t d,
+static void distances_i8_baseline(const int8_t *f, const uint16_t *s, const uint16_t *m, const float *x, size_t g, size_t d,
                                   float *o) {
     distances_i8_body(f, s, m, x, g, d, o);
 }
-#define TAPS_ARGS const int8_t *f, const float *s, const uint16_t *m, const lineside_tap *taps, size_t tn, \
+#define TAPS_ARGS const int8_t *f, const uint16_t *s, const uint16_t *m, const lineside_tap *taps, size_t tn, \
     const uint8_t *st, const int32_t *sc, size_t gh, size_t gw, size_t g0, size_t g, size_t d, float *o
 FAST static void distances_i8_taps_fast(TAPS_ARGS) { distances_i8_taps_body(f, s, m, taps, tn, st, sc, gh, gw, g0, g, d, o); }
 static void distances_i8_taps_baseline(TAPS_ARGS) { distances_i8_taps_body(f, s, m, taps, tn, st, sc, gh, gw, g0, g, d, o); }
@@ -277,7 +277,7 @@ void lineside_padim_distances_baseline(const uint16_t *factor, const uint16_t *m
                                        size_t d, float *out) {
     distances_baseline(factor, mean, x, groups, d, out);
 }
-void lineside_padim_distances_i8(const int8_t *factor, const float *scales, const uint16_t *mean, const float *x,
+void lineside_padim_distances_i8(const int8_t *factor, const uint16_t *scales, const uint16_t *mean, const float *x,
                                  size_t groups, size_t d, float *out) {
     if (has_fast()) distances_i8_fast(factor, scales, mean, x, groups, d, out);
     else distances_i8_baseline(factor, scales, mean, x, groups, d, out);
@@ -303,11 +303,11 @@ void lineside_padim_distances_baseline(const uint16_t *factor, const uint16_t *m
                                        size_t d, float *out) {
     distances_body(factor, mean, x, groups, d, out);
 }
-void lineside_padim_distances_i8(const int8_t *factor, const float *scales, const uint16_t *mean, const float *x,
+void lineside_padim_distances_i8(const int8_t *factor, const uint16_t *scales, const uint16_t *mean, const float *x,
                                  size_t groups, size_t d, float *out) {
     distances_i8_body(factor, scales, mean, x, groups, d, out);
 }
-void lineside_padim_distances_i8_taps(const int8_t *factor, const float *scales, const uint16_t *mean,
+void lineside_padim_distances_i8_taps(const int8_t *factor, const uint16_t *scales, const uint16_t *mean,
                                       const lineside_tap *taps, size_t tap_count, const uint8_t *source_tap,
                                       const int32_t *source_channel, size_t grid_height, size_t grid_width,
                                       size_t first_group, size_t groups, size_t d, float *out) {

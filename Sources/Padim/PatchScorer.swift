@@ -5,9 +5,9 @@ import Platform
 public enum FactorEncoding: String, Sendable, CaseIterable {
     /// The file's float16 values as they are: 32.3 MB read per frame at 56x56, d = 100.
     case float16
-    /// int8 with one float32 scale per row of W and patch (scale = max |W_ij| / 127 over the row):
-    /// 16.2 MB + 1.3 MB of scales per frame. Quantised once at load; the kernel rounds x - mean
-    /// to int16 and sums the products in integers.
+    /// int8 with one float16 scale per row of W and patch (scale = max |W_ij| / 127 over the row,
+    /// rounded up to float16): 16.2 MB + 0.6 MB of scales per frame. Quantised once at load; the
+    /// kernel rounds x - mean to int16 and sums the products in integers.
     case int8
 }
 
@@ -19,7 +19,7 @@ public struct PatchScorer: Sendable {
     public let encoding: FactorEncoding
     private let factor: [UInt16]    // float16: [groups][triangle][8]
     private let factor8: [Int8]     // int8: [groups][pairs][8][2] (CPadimKernels.h)
-    private let scales: [Float]     // int8: [groups][d][8]
+    private let scales: [UInt16]    // int8: [groups][d][8] float16 bits
     private let mean: [UInt16]      // [groups][d][8]
 
     public init(model: PadimModelData, encoding: FactorEncoding = .float16) {
@@ -29,7 +29,7 @@ public struct PatchScorer: Sendable {
             let group = p / lanes, lane = p % lanes
             for c in 0..<d { mean[(group * d + c) * lanes + lane] = model.mean.bits[p * d + c] }
         }
-        var factor: [UInt16] = [], factor8: [Int8] = [], scales: [Float] = []
+        var factor: [UInt16] = [], factor8: [Int8] = [], scales: [UInt16] = []
         switch encoding {
         case .float16:
             factor = [UInt16](repeating: 0, count: g.positions * g.triangle)
@@ -40,7 +40,7 @@ public struct PatchScorer: Sendable {
         case .int8:
             let pairs = lineside_padim_i8_pairs(d)
             factor8 = [Int8](repeating: 0, count: g.groups * pairs * lanes * 2)
-            scales = [Float](repeating: 0, count: g.positions * d)
+            scales = [UInt16](repeating: 0, count: g.positions * d)
             var row = [Float](repeating: 0, count: g.triangle)
             model.factor.bits.withUnsafeBufferPointer { bits in
                 for p in 0..<g.positions {
@@ -52,10 +52,11 @@ public struct PatchScorer: Sendable {
                         defer { pairStart += (i + 2) / 2 }
                         var largest: Float = 0
                         for j in 0...i { largest = max(largest, abs(row[first + j])) }
-                        let scale = largest > 0 ? largest / 127 : 1
-                        scales[(group * d + i) * lanes + lane] = scale
+                        let scale = Self.rowScale(largest: largest)
+                        scales[(group * d + i) * lanes + lane] = scale.bitPattern
+                        let step = Float(scale)
                         for j in 0...i {
-                            let q = (row[first + j] / scale).rounded(.toNearestOrEven)
+                            let q = (row[first + j] / step).rounded(.toNearestOrEven)
                             factor8[((group * pairs + pairStart + j / 2) * lanes + lane) * 2 + j % 2] = Int8(max(-127, min(127, q)))
                         }
                     }
@@ -105,7 +106,19 @@ public struct PatchScorer: Sendable {
     }
 
     /// Bytes of model the kernel reads per image (factor, its scales and the mean).
-    public var modelBytes: Int { factor.count * 2 + factor8.count + scales.count * 4 + mean.count * 2 }
+    public var modelBytes: Int { factor.count * 2 + factor8.count + scales.count * 2 + mean.count * 2 }
+
+    /// The float16 scale of a row of W whose largest magnitude is `largest`: largest / 127 rounded
+    /// up, so every weight of the row divided by it stays within +-127 (the int8 values then use
+    /// the whole range less at most a float16 step, 1 part in 1024; a row of zeros gets 1). The
+    /// factor's values are float16 themselves (at most 65504), so the scale never overflows, and a
+    /// row too small for a normal float16 scale keeps a subnormal one, still >= its largest / 127.
+    static func rowScale(largest: Float) -> Float16 {
+        guard largest > 0 else { return 1 }
+        var scale = Float16(largest / 127)
+        if Float(scale) * 127 < largest { scale = scale.nextUp }
+        return scale
+    }
 
     private func withModel(_ body: (ModelPointers) -> Void) {
         factor.withUnsafeBufferPointer { f in
@@ -140,7 +153,7 @@ public struct PatchScorer: Sendable {
 private struct ModelPointers {
     let factor: UnsafePointer<UInt16>?
     let factor8: UnsafePointer<Int8>?
-    let scales: UnsafePointer<Float>?
+    let scales: UnsafePointer<UInt16>?
     let mean: UnsafePointer<UInt16>
 }
 
@@ -174,7 +187,7 @@ private struct DistanceChunks: ParallelBody {
             if let f = model.factor8, let s = model.scales {
                 let pairs = lineside_padim_i8_pairs(d)
                 sum &+= lineside_memory_read(f + g0 * pairs * lanes * 2, n * pairs * lanes * 2)
-                sum &+= lineside_memory_read(s + g0 * d * lanes, n * d * lanes * 4)
+                sum &+= lineside_memory_read(s + g0 * d * lanes, n * d * lanes * 2)
             }
             sums[chunk] = sum
             return

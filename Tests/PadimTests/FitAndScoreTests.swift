@@ -86,6 +86,20 @@ import PlatformFakes
         #expect(scorer.modelBytes == (wide.positions * wide.triangle + wide.positions * wide.dimensions) * 2)
     }
 
+    /// A row's float16 scale is never below its largest weight / 127 (so no weight is clipped at
+    /// +-127) and at most one float16 step above it, from subnormal rows to the float16 maximum.
+    @Test func theRowScaleIsFloat16RoundedUp() {
+        #expect(PatchScorer.rowScale(largest: 0) == 1)
+        var rng = SplitMix64(seed: 7)
+        let probes: [Float] = [65504, 1, 1e-3, 7e-6, 6e-8, 127 * Float(Float16.leastNonzeroMagnitude)]
+        for largest in probes + (0..<2000).map({ _ in Float(Float16(Float(rng.next() % 1_000_000) / 25_000)) }) where largest > 0 {
+            let scale = PatchScorer.rowScale(largest: largest)
+            #expect(scale > 0 && scale.isFinite)
+            #expect(Float(scale) * 127 >= largest, "scale \(scale) clips \(largest)")
+            #expect(Float(scale.nextDown) * 127 < largest, "scale \(scale) is more than a step above \(largest) / 127")
+        }
+    }
+
     @Test func theInt8FactorScoresWithinAPercentOfFloat16AndReadsHalfTheBytes() throws {
         let wide = PatchGeometry(gridHeight: 2, gridWidth: 8, dimensions: 40)   // rows long enough for the 4-way sums
         var acc = FitAccumulator(geometry: wide)
@@ -102,7 +116,8 @@ import PlatformFakes
         // int8 weights in pairs per row (an odd row's last pair padded: d = 40 has 20 odd rows).
         let pairs = (0..<wide.dimensions).reduce(0) { $0 + ($1 + 2) / 2 }
         #expect(pairs * 2 == wide.triangle + wide.dimensions / 2)
-        #expect(i8.modelBytes == n * pairs * 2 + n * wide.dimensions * 4 + n * wide.dimensions * 2)
+        // The weights, their float16 scales and the float16 mean.
+        #expect(i8.modelBytes == n * pairs * 2 + n * wide.dimensions * 2 + n * wide.dimensions * 2)
         for offset: Float in [0, 0.5, 3] {
             let x = image(offset)
             var a = [Float](repeating: 0, count: wide.positions), b = a, c = a

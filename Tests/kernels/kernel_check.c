@@ -18,8 +18,8 @@ int main(void) {
     const size_t groups = 49, d = 100, tri = d * (d + 1) / 2;  // 392 patches, the model's d
     float *w = malloc(groups * tri * 8 * sizeof *w), *mean = malloc(groups * d * 8 * sizeof *mean);
     float *x = malloc(groups * d * 8 * sizeof *x), *out = malloc(groups * 8 * sizeof *out);
-    float *scales = malloc(groups * d * 8 * sizeof *scales), *back = malloc(groups * tri * 8 * sizeof *back);
-    uint16_t *w16 = malloc(groups * tri * 8 * 2), *m16 = malloc(groups * d * 8 * 2);
+    float *back = malloc(groups * tri * 8 * sizeof *back);
+    uint16_t *scales = malloc(groups * d * 8 * sizeof *scales), *w16 = malloc(groups * tri * 8 * 2), *m16 = malloc(groups * d * 8 * 2);
     int8_t *w8 = malloc(groups * lineside_padim_i8_pairs(d) * 16);
     if (!w || !mean || !x || !out || !scales || !back || !w16 || !m16 || !w8) return 2;
     // A lower-triangular factor with a dominant positive diagonal, per patch (lane).
@@ -41,8 +41,11 @@ int main(void) {
                 size_t first = i * (i + 1) / 2;
                 float largest = 0;
                 for (size_t j = 0; j <= i; j++) { float v = back[(g * tri + first + j) * 8 + l]; if (v < 0) v = -v; if (v > largest) largest = v; }
+                // The float16 scale rounded up, as PatchScorer.rowScale.
                 float s = largest > 0 ? largest / 127 : 1;
-                scales[(g * d + i) * 8 + l] = s;
+                lineside_f32_to_f16(&s, &scales[(g * d + i) * 8 + l], 1);
+                lineside_f16_to_f32(&scales[(g * d + i) * 8 + l], &s, 1);
+                if (s * 127 < largest) { scales[(g * d + i) * 8 + l] += 1; lineside_f16_to_f32(&scales[(g * d + i) * 8 + l], &s, 1); }
                 for (size_t j = 0; j <= i; j++) {
                     float q = __builtin_roundevenf(back[(g * tri + first + j) * 8 + l] / s);
                     w8[((g * pairs + pair_start + j / 2) * 8 + l) * 2 + j % 2] = (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);

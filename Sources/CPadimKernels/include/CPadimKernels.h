@@ -22,14 +22,14 @@ void lineside_padim_distances(const uint16_t *factor, const uint16_t *mean, cons
 void lineside_padim_distances_baseline(const uint16_t *factor, const uint16_t *mean, const float *x,
                                        size_t groups, size_t d, float *out);
 
-/// The same distances with W as int8 and one float32 scale per row and patch, the difference
+/// The same distances with W as int8 and one float16 scale per row and patch, the difference
 /// x - mean rounded to int16 with one step per patch, and the products summed in int32:
 ///   factor: [groups][pairs][8][2] int8, W_ij = scales_i * factor_ij: row i's j = 0...i in
 ///           pairs (j, j + 1) per lane, the last pair of an odd row padded with 0;
 ///           pairs = lineside_padim_i8_pairs(d) per group
-///   scales: [groups][d][8]          float32
+///   scales: [groups][d][8]          float16 bits
 /// Half the bytes of the float16 factor (the scoring is memory-bound on a frame's cold caches).
-void lineside_padim_distances_i8(const int8_t *factor, const float *scales, const uint16_t *mean, const float *x,
+void lineside_padim_distances_i8(const int8_t *factor, const uint16_t *scales, const uint16_t *mean, const float *x,
                                  size_t groups, size_t d, float *out);
 
 /// An int8 NHWC feature map as the backbone leaves it (value = (q - zero_point) * scale).
@@ -49,7 +49,7 @@ typedef struct {
 /// reads a tap at (i * height / grid_height, j * width / grid_width) (nearest upsampling). `factor`,
 /// `scales`, `mean` and `out` start at group `first_group`, whose patches are worked out from it.
 /// tap_count <= LINESIDE_MAX_TAPS.
-void lineside_padim_distances_i8_taps(const int8_t *factor, const float *scales, const uint16_t *mean,
+void lineside_padim_distances_i8_taps(const int8_t *factor, const uint16_t *scales, const uint16_t *mean,
                                       const lineside_tap *taps, size_t tap_count, const uint8_t *source_tap,
                                       const int32_t *source_channel, size_t grid_height, size_t grid_width,
                                       size_t first_group, size_t groups, size_t d, float *out);
