@@ -184,8 +184,14 @@ static inline __attribute__((always_inline)) void distances_i8_taps_body(
             }
         }
         const uint16_t *mg = mean + g * d * 8;
+        const int8_t *wg = factor + g * pairs * 16;
         f32x8 largest = 0;
         for (size_t c = 0; c < d; c++) {
+            // Keep the weights' reads going while the features are gathered (no prefetch would
+            // be issued otherwise until the products start): the weights 4 KB on, a line a channel.
+            // Alternating builds, 4 runs of lineside bench: distances / floor 1.12-1.19 against
+            // 1.11-1.24 without.
+            __builtin_prefetch(wg + PREFETCH_BYTES + c * 64);
             const lineside_tap *tap = &taps[source_tap[c]];
             const int8_t *values = tap->values + source_channel[c];
             const int32_t *o = offset[source_tap[c]];
