@@ -15,8 +15,10 @@ passed=0 failed=0
 log=$(mktemp /tmp/lineside-test-XXXXXX.log)
 trap 'rm -f "$log"' EXIT
 
-count() {  # count NAME STATUS PASSED FAILED
-  echo "== $1: $3 passed, $4 failed (exit $2)"
+step_start=$SECONDS
+count() {  # count NAME STATUS PASSED FAILED (and the seconds since the previous count)
+  echo "== $1: $3 passed, $4 failed (exit $2, $((SECONDS - step_start)) s)"
+  step_start=$SECONDS
   passed=$((passed + $3)); failed=$((failed + $4))
   if [ "$2" -ne 0 ] && [ "$4" -eq 0 ]; then failed=$((failed + 1)); fi
 }
@@ -44,10 +46,13 @@ if [ "$status" -ne 0 ]; then
   kept=.build/swift-test-failed.log
   cp "$log" "$kept"
   echo "swift test exited $status; tests started and not ended:"
-  sed -nE 's/^◇ Test (.*) started\.$/\1/p' "$log" | sort >"$log.started"
-  sed -nE 's/^[✔✘] Test (.*) (passed|failed|recorded an issue|skipped).*$/\1/p' "$log" | sort -u >"$log.ended"
-  comm -23 "$log.started" "$log.ended" | sed 's/^/  /'
-  rm -f "$log.started" "$log.ended"
+  sed -nE '/^◇ Test (case passing|run started)/d; s/^◇ Test (.*) started\.$/\1/p' "$log" | sort >"$log.started"
+  sed -nE 's/^[✔✘] Test (.*) (passed|failed|recorded an issue|skipped).*$/\1/p' "$log" |
+    sed -E 's/ with [0-9]+ test cases?$//' | sort -u >"$log.ended"
+  comm -23 "$log.started" "$log.ended" >"$log.open"
+  echo "  $(wc -l <"$log.open") of them (the first 40; Swift Testing starts many at once):"
+  head -n 40 "$log.open" | sed 's/^/  /'
+  rm -f "$log.started" "$log.ended" "$log.open"
   echo "last 40 lines (the whole log is in $kept):"
   tail -n 40 "$log" | sed 's/^/  | /'
 fi
@@ -96,5 +101,6 @@ if [ -x Tests/image/run-all.sh ]; then
   script image image Tests/image/run-all.sh
 fi
 
+echo "== total: $SECONDS s"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
