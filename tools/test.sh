@@ -41,11 +41,15 @@ swift test 2>&1 | tee "$log" | grep -E "✘|error:|skipped:|Test run with" ; sta
 n=$(grep -oE "Test run with [0-9]+ tests" "$log" | tail -1 | grep -oE "[0-9]+" || echo 0)
 issues=$(grep -cE "^✘ Test .* (failed|recorded an issue)" "$log" || true)
 if [ "$status" -ne 0 ]; then
-  # A crash (a signal) ends the run without a summary: name the tests that started and never
-  # ended, show the log's tail, and keep the whole log for whoever reads the CI output next.
+  # Keep the whole log of a failed run for whoever reads the CI output next.
   kept=.build/swift-test-failed.log
   cp "$log" "$kept"
-  echo "swift test exited $status; tests started and not ended:"
+  echo "swift test exited $status; its whole log is in $kept"
+fi
+if [ "$status" -ne 0 ] && [ "$n" -eq 0 ]; then
+  # A crash (a signal) ends the run without a summary: name the tests that started and never
+  # ended and show the log's tail.
+  echo "no summary (a crash?); tests started and not ended:"
   sed -nE '/^◇ Test (case passing|run started)/d; s/^◇ Test (.*) started\.$/\1/p' "$log" | sort >"$log.started"
   sed -nE 's/^[✔✘] Test (.*) (passed|failed|recorded an issue|skipped).*$/\1/p' "$log" |
     sed -E 's/ with [0-9]+ test cases?$//' | sort -u >"$log.ended"
@@ -53,7 +57,7 @@ if [ "$status" -ne 0 ]; then
   echo "  $(wc -l <"$log.open") of them (the first 40; Swift Testing starts many at once):"
   head -n 40 "$log.open" | sed 's/^/  /'
   rm -f "$log.started" "$log.ended" "$log.open"
-  echo "last 40 lines (the whole log is in $kept):"
+  echo "last 40 lines:"
   tail -n 40 "$log" | sed 's/^/  | /'
 fi
 count "swift test" "$status" "$((n - issues))" "$issues"

@@ -58,6 +58,7 @@ static inline __attribute__((always_inline)) void distances_body(
 }
 
 typedef int8_t i8x16 __attribute__((ext_vector_type(16)));
+typedef int16_t i16x8 __attribute__((ext_vector_type(8)));
 typedef int16_t i16x16 __attribute__((ext_vector_type(16)));
 typedef int32_t i32x8 __attribute__((ext_vector_type(8)));
 typedef int32_t i32x16 __attribute__((ext_vector_type(16)));
@@ -87,8 +88,6 @@ static inline __attribute__((always_inline)) i32x8 pair_products(const int8_t *w
     i32x16 p = __builtin_convertvector(wv, i32x16) * __builtin_convertvector(qv, i32x16);
     return __builtin_shufflevector(p, p, 0, 2, 4, 6, 8, 10, 12, 14) + __builtin_shufflevector(p, p, 1, 3, 5, 7, 9, 11, 13, 15);
 }
-
-typedef int16_t i16x8 __attribute__((ext_vector_type(8)));
 
 // One row of differences in steps, rounded half away from zero: |v| <= 32767, so v +- 0.5
 // truncates into int16.
